@@ -1,0 +1,248 @@
+"""The `dlcheck` command line.
+
+Exit codes: 0 everything graded passed; 1 something failed or errored; 2 usage error (unknown
+exercise, missing file, bad option, malformed spec); 3 dlcheck itself failed (not the student's fault).
+Heavy modules (the grading engine, numpy) are imported inside the commands that need them, so
+`dlcheck list` stays as fast as Typer and Rich allow.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from .catalog import Course, find_course
+from .errors import DlcheckError, GraderFault, UsageError
+from .workspace import WORKSPACE_ENV, Workspace
+
+app = typer.Typer(
+    name="dlcheck",
+    help="Exercises and an autograder for deep generative models and machine perception.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+EXIT_FAILED = 1
+EXIT_INTERNAL = 3
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Kind(str, Enum):
+    code = "code"
+    symbolic = "symbolic"
+
+
+CourseOption = Annotated[Optional[Path], typer.Option(
+    "--course", help="Course directory holding exercises/ and solutions/ [env: DLCHECK_COURSE].",
+    show_default=False)]
+WorkspaceOption = Annotated[Optional[Path], typer.Option(
+    "--workspace", "-w", help=f"Your working directory [env: {WORKSPACE_ENV}; default: ./dlcheck-work].",
+    show_default=False)]
+FormatOption = Annotated[Format, typer.Option("--format", help="text for people, json for machines.")]
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _course(course: Path | None) -> Course:
+    return find_course(course)
+
+
+@app.command("list")
+def list_exercises(
+    chapter: Annotated[Optional[str], typer.Option(help="Only this chapter (e.g. vae, diffusion).")] = None,
+    kind: Annotated[Optional[Kind], typer.Option(help="Only code or symbolic exercises.")] = None,
+    output: FormatOption = Format.text,
+    course: CourseOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """List the exercises with your progress."""
+    ws = Workspace.locate(workspace)
+    state = ws.load_state()
+    specs = _course(course).specs
+    if chapter is not None:
+        from .spec import CHAPTERS
+
+        if chapter not in CHAPTERS:
+            raise UsageError(f"Unknown chapter '{chapter}'. Chapters: {', '.join(CHAPTERS)}.")
+        specs = [s for s in specs if s.chapter == chapter]
+    if kind is not None:
+        specs = [s for s in specs if s.kind == kind.value]
+    rows = [{"id": s.id, "title": s.title, "chapter": s.chapter, "kind": s.kind, "points": s.points,
+             "status": ws.status(s.id, s.kind, state)} for s in specs]
+    if output == Format.json:
+        _print_json({"exercises": rows})
+        return
+    from .report import render_list
+
+    render_list(_console(), rows)
+
+
+@app.command()
+def show(exercise_id: Annotated[str, typer.Argument(metavar="ID")], course: CourseOption = None,
+         workspace: WorkspaceOption = None) -> None:
+    """Show an exercise: the task, the signature or symbols, and the rules."""
+    from .report import render_exercise
+
+    spec = _course(course).get(exercise_id)
+    ws = Workspace.locate(workspace)
+    existing = ws.submission(spec.id, spec.kind)
+    hint = (f"Your file: {existing}. Grade it with `dlcheck grade {spec.id}`." if existing
+            else f"Run `dlcheck start {spec.id}` to get a starter file.")
+    render_exercise(_console(), spec, hint)
+
+
+@app.command()
+def start(exercise_id: Annotated[str, typer.Argument(metavar="ID")],
+          force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+          course: CourseOption = None, workspace: WorkspaceOption = None) -> None:
+    """Write the starter file for an exercise into your workspace."""
+    spec = _course(course).get(exercise_id)
+    path, written = Workspace.locate(workspace).start(spec.id, spec.kind, spec.starter, force)
+    console = _console()
+    if written:
+        console.print(f"Wrote [bold]{path}[/bold]. Edit it, then run [bold]dlcheck grade {spec.id}[/bold].")
+    else:
+        console.print(f"[yellow]{path} already exists; left it unchanged[/yellow] (use --force to overwrite).")
+
+
+@app.command()
+def hint(exercise_id: Annotated[str, typer.Argument(metavar="ID")], course: CourseOption = None,
+         workspace: WorkspaceOption = None) -> None:
+    """Reveal the next hint for an exercise (each call shows one more)."""
+    from .report import render_hint
+
+    spec = _course(course).get(exercise_id)
+    shown = Workspace.locate(workspace).reveal_hint(spec.id, len(spec.hints))
+    render_hint(_console(), spec, shown)
+
+
+@app.command()
+def grade(
+    exercise_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Grade every exercise that has a workspace file.")] = False,
+    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Grade this file instead.")] = None,
+    answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="Symbolic exercises: the answer text.")] = None,
+    output: FormatOption = Format.text,
+    course: CourseOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Grade your submission for an exercise (or --all of them)."""
+    from .grading import Grader
+
+    if all_ == (exercise_id is not None):
+        raise UsageError("Give one exercise ID, or --all.")
+    if all_ and (file is not None or answer is not None):
+        raise UsageError("--file and --answer grade one exercise; they cannot be combined with --all.")
+    the_course = _course(course)
+    ws = Workspace.locate(workspace)
+    with Grader(the_course) as grader:
+        if all_:
+            results = _grade_all(grader, the_course, ws)
+        else:
+            spec = the_course.get(exercise_id)
+            results = [_grade_one(grader, the_course, ws, spec, file, answer, warm=True)]
+    for r in results:
+        ws.record_result(r.exercise, r.status, r.score, r.max_score)
+    _emit_results(results, output, summary=all_)
+    if any(r.status != "pass" for r in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None, warm: bool):
+    from .grading import answer_from_file, grade_symbolic
+
+    if answer is not None and spec.kind != "symbolic":
+        raise UsageError(f"--answer is for symbolic exercises; '{spec.id}' is a code exercise (use --file).")
+    if answer is not None and file is not None:
+        raise UsageError("Give --answer or --file, not both.")
+    if spec.kind == "symbolic":
+        if answer is not None:
+            return grade_symbolic(course, spec, answer, "--answer")
+        path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+        text = answer_from_file(path.read_text(encoding="utf-8", errors="replace"), path.suffix)
+        return grade_symbolic(course, spec, text, _display(path))
+    path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+    if warm:
+        grader.warm_up()
+    return grader.grade_code(spec, path, _display(path))
+
+
+def _grade_all(grader, course: Course, ws: Workspace) -> list:
+    from .grading import ERROR, GradeResult
+
+    specs = [s for s in course.specs if ws.submission(s.id, s.kind) is not None]
+    if not specs:
+        raise UsageError(f"No workspace files to grade in {ws.root}. Start an exercise with `dlcheck start ID`.")
+    if any(s.kind == "code" for s in specs):
+        grader.warm_up()
+    results = []
+    for spec in specs:
+        try:
+            results.append(_grade_one(grader, course, ws, spec, None, None, warm=False))
+        except GraderFault as fault:
+            results.append(GradeResult(spec.id, spec.kind, ERROR, f"dlcheck could not grade this exercise "
+                                                                  f"(not your fault): {fault}", float(spec.points)))
+    return results
+
+
+def _emit_results(results: list, output: Format, summary: bool) -> None:
+    if output == Format.json:
+        from .results import summary_json
+
+        _print_json(summary_json(results) if summary else results[0].to_json())
+        return
+    from .report import render_grade, render_summary
+
+    console = _console()
+    if summary:
+        render_summary(console, results)
+    else:
+        render_grade(console, results[0])
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise UsageError(f"No file at {path} (resolved to {path.resolve()}).")
+    return path
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _print_json(document: dict) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    """Entry point: Typer handles usage errors (exit 2) and exit codes; dlcheck's errors become clean messages."""
+    try:
+        app()
+    except DlcheckError as error:
+        _stderr(f"error: {error}")
+        sys.exit(error.exit_code)
+    except GraderFault as fault:
+        _stderr(f"dlcheck internal error (not a problem with your submission): {fault}")
+        sys.exit(EXIT_INTERNAL)
+
+
+def _stderr(message: str) -> None:
+    Console(stderr=True, highlight=False).print(message, markup=False)

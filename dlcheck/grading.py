@@ -1,0 +1,395 @@
+"""Grading: spec -> cases -> reference + isolated student run -> comparison -> result.
+
+This module runs in the grading process, which decides verdicts. It never imports torch or sympy
+and never executes submission code: the reference and the submission run in processes forked by
+the sandbox's zygote, and their outputs arrive here as plain wire data.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import rules
+from .catalog import Course, Spec
+from .compare import compare
+from .errors import GraderFault
+from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
+from .sandbox import ExitInfo, Job, Sandbox
+from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from .wire import WireError, decode_data
+
+MAX_SOURCE_BYTES = 1_000_000
+REFERENCE_SECONDS = 120.0
+ISOLATION = "process+rlimits"
+
+
+@dataclass
+class ReferenceCase:
+    name: str
+    args: dict[str, Any]  # wire form, forwarded verbatim to the worker
+    inputs: dict[str, Any]  # decoded, for display
+    expected: Any
+    mistakes: dict[str, Any]
+
+
+@dataclass
+class StudentRun:
+    values: dict[int, Any] = field(default_factory=dict)  # case index -> decoded output
+    errors: dict[int, dict] = field(default_factory=dict)  # case index -> exception description
+    problem: TestResult | None = None  # import/setup failure, timeout or crash
+    problem_case: int | None = None
+    violations: list[dict] = field(default_factory=list)
+    exit: ExitInfo | None = None
+
+
+class Grader:
+    """Grades submissions for one course. Starts the sandbox lazily; use as a context manager."""
+
+    def __init__(self, course: Course):
+        self.course = course
+        self._sandbox: Sandbox | None = None
+        self._references: dict[str, list[ReferenceCase]] = {}
+
+    @property
+    def sandbox(self) -> Sandbox:
+        if self._sandbox is None:
+            self._sandbox = Sandbox()
+        return self._sandbox
+
+    def warm_up(self) -> None:
+        """Start the zygote now, so its torch import overlaps with the grader's own start-up."""
+        _ = self.sandbox
+
+    def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ code exercises
+
+    def grade_code(self, spec: Spec, path: Path, display_name: str | None = None) -> GradeResult:
+        display_name = display_name or str(path)
+        result = GradeResult(spec.id, "code", ERROR, "", float(spec.points), submission=display_name,
+                             isolation=ISOLATION)
+        source, problem = _read_source(path)
+        if problem:
+            return _finish(result, [TestResult("load", ERROR, problem)], problem)
+        try:
+            tree = ast.parse(source, filename=display_name)
+        except SyntaxError as exc:
+            message = _syntax_message(display_name, exc.lineno, exc.offset, exc.text, exc.msg)
+            return _finish(result, [TestResult("syntax", ERROR, message)], message)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            message = f"{display_name} cannot be parsed as Python: {exc}"
+            return _finish(result, [TestResult("syntax", ERROR, message)], message)
+        violations = rules.scan_source(tree, [r.model_dump() for r in spec.rules])
+        if violations:
+            return _rule_result(result, display_name, violations)
+        cases = self.reference_cases(spec)
+        run = self._run_student(spec, source, display_name, cases)
+        return self._judge(spec, result, cases, run)
+
+    def reference_cases(self, spec: Spec) -> list[ReferenceCase]:
+        if spec.id not in self._references:
+            self._references[spec.id] = self._compute_reference(spec)
+        return self._references[spec.id]
+
+    def _compute_reference(self, spec: Spec) -> list[ReferenceCase]:
+        job = self.sandbox.spawn("reference", {"memory_mb": 8192, "cpu_seconds": REFERENCE_SECONDS})
+        try:
+            job.send({
+                "exercise": spec.model_dump(mode="json", exclude={"source"}),
+                "reference": str(self.course.reference_path(spec)),
+                "mistakes": _str_or_none(self.course.mistakes_path(spec)),
+                "fixtures": _str_or_none(self.course.fixtures),
+            })
+            reply = job.receive(time.monotonic() + REFERENCE_SECONDS)
+        except (ChannelClosed, ChannelTimeout, WireError) as exc:
+            info = job.finish(kill=True)
+            raise GraderFault(f"computing the reference for '{spec.id}' failed ({type(exc).__name__}); "
+                              f"output: {info.output[-1500:] or '(none)'}") from None
+        job.finish()
+        if "fault" in reply:
+            raise GraderFault(f"exercise '{spec.id}': {reply['fault']}")
+        return [
+            ReferenceCase(c["name"], c["args"], {k: decode_data(v) for k, v in c["args"].items()},
+                          decode_data(c["expected"]), {m: decode_data(v) for m, v in c["mistakes"].items()})
+            for c in reply["cases"]
+        ]
+
+    def _run_student(self, spec: Spec, source: str, display_name: str, cases: list[ReferenceCase]) -> StudentRun:
+        limits = spec.limits
+        job = self.sandbox.spawn("student", {
+            "memory_mb": limits.memory_mb, "cpu_seconds": int(limits.total_seconds) + 2,
+            "file_mb": 16, "open_files": 64,
+        })
+        run = StudentRun()
+        killed = False
+        try:
+            job.send({"source": source, "filename": display_name, "entry_point": spec.entry_point,
+                      "rules": [r.model_dump() for r in spec.rules],
+                      "fixtures": _str_or_none(self.course.fixtures),
+                      "cases": [c.args for c in cases]})
+            killed = _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name)
+        finally:
+            run.exit = job.finish(kill=True)
+        if run.problem and run.problem.status == ERROR and "stopped" in run.problem.message and not killed:
+            run.problem.message += _exit_explanation(run.exit)
+        return run
+
+    def _judge(self, spec: Spec, result: GradeResult, cases: list[ReferenceCase], run: StudentRun) -> GradeResult:
+        result.output = run.exit.output if run.exit else ""
+        if run.violations:
+            v = run.violations[0]
+            rule = next((r for r in spec.rules if r.id == v["rule"]), None)
+            message = f"Rule '{v['rule']}' broken: your code called {v['api']}. " + (rule.message if rule else "")
+            return _finish(result, [TestResult(f"rule {v['rule']}", FAIL, message)], message, status=FAIL)
+        if run.problem and run.problem_case is None:
+            return _finish(result, [run.problem], run.problem.message)
+        tests: list[TestResult] = []
+        for index, case in enumerate(cases):
+            test, failure = _judge_case(spec, index, case, run)
+            tests.append(test)
+            if failure and result.failure is None:
+                result.failure = failure
+        status = overall_status(tests)
+        passed = sum(t.status == PASS for t in tests)
+        result.score = float(spec.points) if status == PASS else round(spec.points * passed / len(tests), 2)
+        if status == FAIL:
+            result.diagnosis = _diagnose(spec, cases, run)
+        first = next((t for t in tests if t.status != PASS), None)
+        message = (f"All {len(tests)} cases pass." if status == PASS
+                   else f"{passed} of {len(tests)} cases pass; first problem in case '{first.name}': {first.message}")
+        return _finish(result, tests, message, status=status)
+
+
+# ------------------------------------------------------------ student run protocol
+
+def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds: float,
+             total_seconds: float, display_name: str) -> bool:
+    """Read the worker's messages into `run`, enforcing per-case and total deadlines. True if killed."""
+    start = time.monotonic()
+    total_deadline = start + total_seconds
+    current = None  # None while importing, else the case index awaited
+    deadline = min(start + case_seconds, total_deadline)
+    while True:
+        try:
+            message = job.receive(deadline)
+        except ChannelTimeout:
+            where = "while importing your module" if current is None else f"on case '{cases[current].name}'"
+            limit = case_seconds if time.monotonic() < total_deadline else total_seconds
+            run.problem = TestResult(cases[current].name if current is not None else "import", ERROR,
+                                     f"Timed out {where} (limit {limit:g} s). Look for an infinite loop "
+                                     f"or work that grows too fast.")
+            run.problem_case = current
+            return True
+        except ChannelClosed:
+            where = "while importing your module" if current is None else f"during case '{cases[current].name}'"
+            run.problem = TestResult(cases[current].name if current is not None else "import", ERROR,
+                                     f"The worker running your code stopped {where}.")
+            run.problem_case = current
+            return False
+        except (ChannelOverflow, WireError) as exc:
+            run.problem = TestResult(cases[current].name if current is not None else "import", ERROR,
+                                     f"Your code sent back data dlcheck cannot read ({exc}).")
+            run.problem_case = current
+            return True
+        event = message.get("event") if isinstance(message, dict) else None
+        if event == "rule":
+            run.violations.append({"rule": str(message.get("rule")), "api": str(message.get("api"))})
+            continue
+        if current is None:
+            if event != "ready":
+                run.problem = TestResult("import", ERROR, _import_problem(message, display_name))
+                return False
+            current = 0
+        elif event in ("result", "exception") and message.get("case") == current:
+            if event == "result":
+                try:
+                    run.values[current] = decode_data(message.get("value"))
+                except WireError as exc:
+                    run.errors[current] = {"type": "WireError", "message": f"unreadable return value: {exc}",
+                                           "frames": []}
+            else:
+                run.errors[current] = _exception_record(message.get("error"))
+            current += 1
+        elif event == "done" and current >= len(cases):
+            return False
+        else:
+            run.problem = TestResult("protocol", ERROR, "The worker sent an unexpected message; "
+                                                        "does your code write to file descriptors it did not open?")
+            run.problem_case = current
+            return True
+        deadline = min(time.monotonic() + case_seconds, total_deadline)
+
+
+def _exception_record(error: Any) -> dict:
+    if not isinstance(error, dict):
+        return {"type": "Exception", "message": "(no details)", "frames": []}
+    frames = [f for f in error.get("frames", []) if isinstance(f, dict)][:8]
+    return {"type": str(error.get("type", "Exception"))[:100], "message": str(error.get("message", ""))[:2000],
+            "frames": [{"line": f.get("line"), "function": str(f.get("function", ""))[:100],
+                        "code": str(f.get("code", ""))[:200]} for f in frames],
+            "forbidden": bool(error.get("forbidden"))}
+
+
+def _import_problem(message: Any, display_name: str) -> str:
+    event = message.get("event") if isinstance(message, dict) else None
+    if event == "syntax_error":
+        return _syntax_message(display_name, message.get("line"), message.get("offset"),
+                               message.get("text"), message.get("message"))
+    if event == "import_error":
+        error = _exception_record(message.get("error"))
+        return f"Importing {display_name} raised {format_exception(error, display_name)}"
+    if event == "missing_function":
+        available = message.get("available") or []
+        found = f" It defines: {', '.join(map(str, available))}." if available else " It defines no functions."
+        return f"{display_name} has no function with the expected name.{found}"
+    return "The worker did not start properly."
+
+
+def _exit_explanation(info: ExitInfo | None) -> str:
+    if info is None:
+        return ""
+    if info.signal is not None:
+        reasons = {"SIGSEGV": "a segmentation fault", "SIGXCPU": "the CPU-time limit",
+                   "SIGKILL": "being killed (often the memory limit)", "SIGABRT": "an abort",
+                   "SIGXFSZ": "the output-size limit"}
+        return f" It was ended by {info.signal_name} ({reasons.get(info.signal_name, 'a signal')})."
+    if info.exit_code is not None:
+        return (f" It exited with status {info.exit_code}: don't call os._exit() or exit the process "
+                f"from your function; return the result instead.")
+    return ""
+
+
+def format_exception(error: dict, display_name: str) -> str:
+    text = f"{error['type']}: {error['message']}"
+    if error.get("frames"):
+        last = error["frames"][-1]
+        text += f" (at {display_name}, line {last['line']}, in {last['function']}: {last['code'].strip()})"
+    return text
+
+
+# ------------------------------------------------------------ judging
+
+def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
+    if index in run.values:
+        got = run.values[index]
+        mismatches = compare(case.expected, got, spec.compare.model_dump())
+        if not mismatches:
+            return TestResult(case.name, PASS), None
+        failure = Failure(case.name, case.inputs, case.expected, got, mismatches)
+        return TestResult(case.name, FAIL, _mismatch_summary(mismatches)), failure
+    if index in run.errors:
+        error = run.errors[index]
+        message = "raised " + format_exception(error, "your file")
+        return TestResult(case.name, ERROR, message), Failure(case.name, case.inputs, case.expected, error=error)
+    if run.problem_case == index and run.problem:
+        return TestResult(case.name, ERROR, run.problem.message), Failure(case.name, case.inputs, case.expected)
+    return TestResult(case.name, SKIPPED, "not run"), None
+
+
+def _mismatch_summary(mismatches: list) -> str:
+    paths = [m.path for m in mismatches if m.path]
+    if len(mismatches) > 1 and paths:
+        return f"wrong: {', '.join(dict.fromkeys(p.split('[')[0] for p in paths))}; {mismatches[0].path}: {mismatches[0].message}"
+    m = mismatches[0]
+    return f"{m.path}: {m.message}" if m.path else m.message
+
+
+def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, str] | None:
+    """The first known mistake whose outputs match the student's on every case."""
+    if len(run.values) != len(cases):
+        return None
+    policy = spec.compare.model_dump()
+    for mistake in spec.mistakes:
+        if all(not compare(case.mistakes[mistake.id], run.values[i], policy) for i, case in enumerate(cases)):
+            return {"id": mistake.id, "message": mistake.message}
+    return None
+
+
+def _rule_result(result: GradeResult, display_name: str, violations: list[rules.Violation]) -> GradeResult:
+    v = violations[0]
+    line = f" (line {v.line})" if v.line else ""
+    message = f"Rule '{v.rule}' broken: {display_name}{line} uses {v.api}. {v.message}"
+    return _finish(result, [TestResult(f"rule {v.rule}", FAIL, message)], message, status=FAIL)
+
+
+def _finish(result: GradeResult, tests: list[TestResult], message: str, status: str | None = None) -> GradeResult:
+    result.tests = tests
+    result.message = message
+    result.status = status or overall_status(tests)
+    if result.status == PASS:
+        result.score = result.max_score
+    return result
+
+
+def _syntax_message(display_name: str, line, offset, text, msg) -> str:
+    where = f"{display_name}, line {line}" + (f", column {offset}" if offset else "")
+    snippet = f"\n    {text.rstrip()}\n    {' ' * max((offset or 1) - 1, 0)}^" if text else ""
+    return f"Syntax error in {where}: {msg}{snippet}"
+
+
+def _read_source(path: Path) -> tuple[str, str | None]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return "", f"cannot read {path}: {exc.strerror}"
+    if len(data) > MAX_SOURCE_BYTES:
+        return "", f"{path} is larger than {MAX_SOURCE_BYTES // 1000} kB; submit only your solution"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return "", f"{path} is not UTF-8 text (byte {exc.start})"
+
+
+def _str_or_none(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+# ------------------------------------------------------------ symbolic exercises
+
+def answer_from_file(text: str, suffix: str) -> str:
+    """The answer in a workspace file: its non-comment lines ('#' in .txt, '%' in .tex), joined."""
+    marker = "%" if suffix == ".tex" else "#"
+    return " ".join(line.strip() for line in text.splitlines()
+                    if line.strip() and not line.lstrip().startswith(marker)).strip()
+
+
+def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str) -> GradeResult:
+    """Checks the answer in a bounded subprocess; this process never parses it with sympy."""
+    from .symbolic.client import check_symbolic
+
+    result = GradeResult(spec.id, "symbolic", ERROR, "", float(spec.points), submission=display_name,
+                         isolation="subprocess+rlimits")
+    if not answer.strip():
+        message = (f"{display_name} holds no answer yet: write your expression on a line that does not "
+                   f"start with a comment marker.")
+        return _finish(result, [TestResult("answer", ERROR, message)], message)
+    request = {
+        "symbols": {name: sym.model_dump(mode="json") for name, sym in spec.symbols.items()},
+        "functions": spec.functions, "derived": spec.derived, "constraints": spec.constraints,
+        "answer": answer,
+        "reference": course.reference_path(spec).read_text(encoding="utf-8").strip(),
+        "mistakes": [{"id": m.id, "expr": m.expr} for m in spec.mistakes],
+        "budget_seconds": spec.time_budget_seconds,
+    }
+    reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)
+    status = reply.get("status") if reply.get("status") in (PASS, FAIL, ERROR) else ERROR
+    result.read_as = reply.get("read_as")
+    result.method = reply.get("method")
+    mistake = next((m for m in spec.mistakes if m.id == reply.get("diagnosis")), None)
+    if mistake is not None and status == FAIL:
+        result.diagnosis = {"id": mistake.id, "message": mistake.message}
+    message = str(reply.get("message") or "")
+    return _finish(result, [TestResult("equivalence", status, message)], message, status=status)

@@ -1,0 +1,104 @@
+"""The reference role: generates an exercise's cases and computes what the grader compares against.
+
+Runs in a trusted process forked from the zygote (never one that student code has touched).
+For every case it returns the arguments, the reference's output and each known mistake's output,
+all as wire data. Every call gets a freshly decoded copy of the arguments, built exactly as the
+student worker will build them, so no function can see another's mutations.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any, Callable
+
+from . import cases as casegen
+from .errors import GraderFault, InvalidCase
+from .modules import load_module
+from .wire import CallableRef, decode_torch, encode
+
+MAX_REDRAWS = 100
+
+
+def serve(channel) -> None:
+    job = channel.receive()
+    try:
+        channel.send({"cases": compute(job)})
+    except GraderFault as fault:
+        channel.send({"fault": str(fault)})
+    except Exception:
+        channel.send({"fault": "the reference process failed:\n" + traceback.format_exc(limit=-6)})
+
+
+def compute(job: dict) -> list[dict]:
+    exercise = job["exercise"]
+    fixtures = load_module(job["fixtures"], "dlcheck_fixtures") if job.get("fixtures") else None
+    reference = load_module(job["reference"], "dlcheck_reference")
+    entry = _function(reference, exercise["entry_point"], job["reference"])
+    mistakes_module = load_module(job["mistakes"], "dlcheck_mistakes") if job.get("mistakes") else None
+    mistakes = {m["id"]: _function(mistakes_module, m["id"], job.get("mistakes")) for m in exercise["mistakes"]}
+    build = callable_builder(fixtures)
+    results = []
+    for case in _cases(exercise, reference, entry, build):
+        results.append({
+            "name": case.name,
+            "args": case.args,
+            "expected": encode(call(entry, case.args, build)),
+            "mistakes": {mid: _mistake_output(fn, case.args, build) for mid, fn in mistakes.items()},
+        })
+    return results
+
+
+def _cases(exercise: dict, reference, entry: Callable, build) -> list[casegen.Case]:
+    spec = exercise["cases"]
+    if spec.get("generator"):
+        generator = _function(reference, spec["generator"], "the reference module")
+        made = generator(spec.get("seed", 0))
+        return [casegen.Case(c["name"], {k: encode(v) for k, v in c["args"].items()}) for c in made]
+    made = []
+    for index in range(casegen.case_count(spec)):
+        made.append(_valid_case(spec, index, entry, build, is_edge=index < len(spec.get("edge", []))))
+    return made
+
+
+def _valid_case(spec: dict, index: int, entry: Callable, build, is_edge: bool) -> casegen.Case:
+    """Draw case `index`, redrawing random cases that the reference rejects with InvalidCase."""
+    for attempt in range(MAX_REDRAWS):
+        case = casegen.draw_case(spec, index, attempt)
+        wired = casegen.Case(case.name, {k: encode(v) for k, v in case.args.items()})
+        try:
+            call(entry, wired.args, build)
+            return wired
+        except InvalidCase as exc:
+            if is_edge:
+                raise GraderFault(f"edge case '{case.name}' is rejected by the reference: {exc}") from None
+    raise GraderFault(f"case {index}: the reference rejected {MAX_REDRAWS} draws in a row; "
+                      "widen the ranges in the spec")
+
+
+def call(fn: Callable, wired_args: dict[str, Any], build) -> Any:
+    args = [decode_torch(value, build) for value in wired_args.values()]
+    return fn(*args)
+
+
+def _mistake_output(fn: Callable, wired_args: dict, build) -> Any:
+    try:
+        return encode(call(fn, wired_args, build))
+    except Exception as exc:  # a mistake may crash on some cases; it just cannot match there
+        return {"__t": "unsupported", "type": "raised", "detail": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def callable_builder(fixtures) -> Callable[[CallableRef], Any]:
+    def build(ref: CallableRef) -> Any:
+        factory = getattr(fixtures, ref.factory, None) if fixtures else None
+        if factory is None:
+            raise GraderFault(f"no callable factory '{ref.factory}' in exercises/fixtures.py")
+        return factory(**ref.params)
+
+    return build
+
+
+def _function(module, name: str, where) -> Callable:
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise GraderFault(f"{where} defines no function '{name}'")
+    return fn

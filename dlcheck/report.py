@@ -1,0 +1,165 @@
+"""Rich text rendering of exercises, hints, listings and grade results."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .display import show
+from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult
+from .spec import CHAPTERS
+
+STATUS_STYLE = {PASS: ("✓", "bold green"), FAIL: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
+                SKIPPED: ("·", "dim")}
+PROGRESS_STYLE = {"passed": "green", "failing": "red", "error": "yellow", "started": "cyan",
+                  "not started": "dim"}
+
+
+def render_list(console: Console, rows: list[dict]) -> None:
+    table = Table(title="dlcheck exercises", title_justify="left", header_style="bold")
+    for column in ("id", "title", "chapter", "kind", "status"):
+        table.add_column(column, no_wrap=column in ("id", "kind", "status"))
+    for row in rows:
+        table.add_row(row["id"], row["title"], CHAPTERS.get(row["chapter"], row["chapter"]), row["kind"],
+                      Text(row["status"], style=PROGRESS_STYLE.get(row["status"], "")))
+    console.print(table)
+    done = sum(r["status"] == "passed" for r in rows)
+    console.print(f"{done}/{len(rows)} passed. Start one with [bold]dlcheck start ID[/bold].")
+
+
+def render_exercise(console: Console, spec, submission_hint: str) -> None:
+    console.print(Text(f"{spec.title}", style="bold") + Text(f"  ({spec.id} · {CHAPTERS[spec.chapter]} · "
+                                                              f"{spec.kind} · {spec.points} points)", style="dim"))
+    console.print(Markdown(spec.statement))
+    if spec.kind == "code":
+        console.print(Text("Signature: ", style="bold") + Text(spec.signature, style="cyan"))
+        for rule in spec.rules:
+            console.print(Text("Rule: ", style="bold yellow") + Text(f"{rule.message} (forbidden: "
+                                                                      f"{', '.join(rule.forbid)})"))
+    else:
+        names = ", ".join(_symbol_help(name, sym) for name, sym in spec.symbols.items())
+        console.print(Text("Symbols: ", style="bold") + Text(names))
+        if spec.functions:
+            console.print(Text("Functions: ", style="bold") + Text(", ".join(f"{n}(·)" for n in spec.functions)))
+    console.print(Text(submission_hint, style="dim"))
+
+
+def _symbol_help(name: str, symbol) -> str:
+    aliases = f" or {', '.join(symbol.latex)}" if symbol.latex else ""
+    return f"{name}{aliases} [{symbol.domain.replace('_', ' ')}]"
+
+
+def render_hint(console: Console, spec, shown: int) -> None:
+    for number in range(1, shown + 1):
+        style = "bold" if number == shown else "dim"
+        console.print(Text(f"Hint {number}/{len(spec.hints)}: ", style=style) + Text(spec.hints[number - 1]))
+    if shown == len(spec.hints):
+        console.print(Text("That was the last hint.", style="dim"))
+
+
+def render_grade(console: Console, result: GradeResult) -> None:
+    mark, style = STATUS_STYLE[result.status]
+    passed = sum(t.status == PASS for t in result.tests)
+    header = Text(f"{mark} {result.exercise}: {result.status.upper()}", style=style)
+    header.append(f"   {result.score:g}/{result.max_score:g} points", style="bold")
+    if result.kind == "code" and result.tests:
+        header.append(f" · {passed}/{len(result.tests)} cases", style="dim")
+    if result.isolation:
+        header.append(f" · isolation: {result.isolation}", style="dim")
+    console.print(header)
+    if result.diagnosis:
+        console.print(Panel(Text(result.diagnosis["message"]), title=f"Known mistake: {result.diagnosis['id']}",
+                            title_align="left", border_style="magenta"))
+    if result.kind == "symbolic":
+        _render_symbolic(console, result)
+    elif result.failure is not None:
+        console.print(_failure_panel(result.failure, result.submission or "your file"))
+    elif result.status != PASS:
+        console.print(Text(result.message, style=style))
+    if result.status != PASS and result.output.strip():
+        console.print(Text("Your code printed (first lines):", style="dim"))
+        console.print(Text(_first_lines(result.output, 12), style="dim"))
+    if result.kind == "code" and len(result.tests) > 1:
+        console.print(_tests_line(result))
+
+
+def _render_symbolic(console: Console, result: GradeResult) -> None:
+    if result.read_as:
+        console.print(Text("I read your answer as:", style="bold"))
+        console.print(Text(_indent(result.read_as, "    ")))
+    how = {"symbolic": "proved equal by symbolic simplification",
+           "numeric": "checked numerically at random points"}.get(result.method or "")
+    style = STATUS_STYLE[result.status][1]
+    console.print(Text(result.message, style=style if result.status != PASS else ""))
+    if how and result.status in (PASS, FAIL):
+        console.print(Text(f"({how})", style="dim"))
+
+
+def _failure_panel(failure: Failure, submission: str) -> Panel:
+    parts: list = []
+    if failure.inputs:
+        parts.append(Text("inputs:", style="bold"))
+        for name, value in failure.inputs.items():
+            parts.append(Text(f"  {name} = {show(value, '    ')}"))
+    if failure.error is not None:
+        parts.append(_exception_text(failure.error, submission))
+    elif failure.got is not None or failure.mismatches:
+        parts.append(Text("expected: ", style="bold green") + Text(show(failure.expected, "    ")))
+        parts.append(Text("got:      ", style="bold red") + Text(show(failure.got, "    ")))
+        for m in failure.mismatches[:8]:
+            line = Text("where:    ", style="bold")
+            line.append(f"{m.path}: " if m.path else "", style="bold")
+            line.append(m.message)
+            if m.tolerance:
+                line.append(f"  (allowed |diff| ≤ {m.tolerance['atol']:g} + {m.tolerance['rtol']:g}·|expected|)",
+                            style="dim")
+            parts.append(line)
+    return Panel(Group(*parts), title=f"first failing case: {failure.case}", title_align="left",
+                 border_style="red")
+
+
+def _exception_text(error: dict, submission: str) -> Text:
+    text = Text()
+    if error.get("frames"):
+        text.append("Traceback (your code only):\n", style="bold")
+        for frame in error["frames"]:
+            text.append(f"  {submission}, line {frame['line']}, in {frame['function']}\n")
+            if frame.get("code"):
+                text.append(f"    {frame['code'].strip()}\n", style="cyan")
+    text.append(f"{error['type']}: {error['message']}", style="bold red")
+    return text
+
+
+def _tests_line(result: GradeResult) -> Text:
+    line = Text("cases: ", style="dim")
+    for test in result.tests:
+        mark, style = STATUS_STYLE.get(test.status, ("?", ""))
+        line.append(mark, style=style)
+    return line
+
+
+def render_summary(console: Console, results: list[GradeResult]) -> None:
+    table = Table(title="dlcheck grade --all", title_justify="left", header_style="bold")
+    for column in ("exercise", "status", "score", "message"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        mark, style = STATUS_STYLE[r.status]
+        table.add_row(r.exercise, Text(f"{mark} {r.status}", style=style), f"{r.score:g}/{r.max_score:g}",
+                      (f"[{r.diagnosis['id']}] " if r.diagnosis else "") + _first_lines(r.message, 2))
+    console.print(table)
+    total = sum(r.score for r in results)
+    maximum = sum(r.max_score for r in results)
+    passed = sum(r.status == PASS for r in results)
+    console.print(f"{passed}/{len(results)} exercises pass · {total:g}/{maximum:g} points")
+
+
+def _first_lines(text: str, count: int) -> str:
+    lines = text.strip().splitlines()
+    return "\n".join(lines[:count]) + ("\n…" if len(lines) > count else "")
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())

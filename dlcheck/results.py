@@ -1,0 +1,108 @@
+"""The outcome of grading one submission, and its machine-readable (JSON) form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compare import Mismatch
+from .display import show
+
+PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
+
+
+@dataclass
+class TestResult:
+    name: str
+    status: str
+    message: str = ""
+
+
+@dataclass
+class Failure:
+    """The first failing case, in enough detail to teach from."""
+
+    case: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    expected: Any = None
+    got: Any = None
+    mismatches: list[Mismatch] = field(default_factory=list)
+    error: dict[str, Any] | None = None  # exception type, message, frames in the student's file
+
+
+@dataclass
+class GradeResult:
+    exercise: str
+    kind: str
+    status: str
+    message: str
+    max_score: float
+    score: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+    diagnosis: dict[str, str] | None = None
+    failure: Failure | None = None
+    submission: str | None = None
+    read_as: str | None = None  # symbolic: how the answer was parsed
+    method: str | None = None  # symbolic: proved symbolically or shown numerically
+    output: str = ""  # what the submission printed (capped)
+    isolation: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "exercise": self.exercise,
+            "kind": self.kind,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "message": self.message,
+            "tests": [{"name": t.name, "status": t.status, "message": t.message} for t in self.tests],
+            "diagnosis": self.diagnosis,
+            "submission": self.submission,
+            "failure": _failure_json(self.failure),
+            "output": self.output,
+            "isolation": self.isolation,
+        }
+        if self.kind == "symbolic":
+            data["read_as"] = self.read_as
+            data["method"] = self.method
+        return data
+
+
+def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
+    if failure is None:
+        return None
+    return {
+        "case": failure.case,
+        "inputs": {name: show(value) for name, value in failure.inputs.items()},
+        "expected": show(failure.expected) if failure.expected is not None else None,
+        "got": show(failure.got) if failure.got is not None else None,
+        "mismatches": [
+            {"path": m.path, "kind": m.kind, "message": m.message, "worst": m.worst,
+             "mismatched": m.mismatched, "total": m.total}
+            for m in failure.mismatches
+        ],
+        "error": failure.error,
+    }
+
+
+def overall_status(tests: list[TestResult]) -> str:
+    """The status of the first test that did not pass (pass when all did)."""
+    for test in tests:
+        if test.status != PASS:
+            return ERROR if test.status in (ERROR, SKIPPED) else test.status
+    return PASS if tests else ERROR
+
+
+def summary_json(results: list[GradeResult]) -> dict[str, Any]:
+    counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, ERROR)}
+    return {
+        "results": [r.to_json() for r in results],
+        "totals": {
+            "exercises": len(results),
+            "passed": counts[PASS],
+            "failed": counts[FAIL],
+            "errored": counts[ERROR],
+            "score": round(sum(r.score for r in results), 2),
+            "max_score": round(sum(r.max_score for r in results), 2),
+        },
+    }

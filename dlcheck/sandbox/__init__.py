@@ -1,0 +1,141 @@
+"""Grader-side handle on the zygote and the jobs it forks.
+
+`Sandbox` starts the zygote (which imports torch while the grader does other work); `spawn`
+returns a `Job`: a message channel to a fresh forked process, its captured output, and `finish`,
+which reaps it (killing its whole process group when asked) and reports how it ended.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import GraderFault
+from .channel import Channel
+
+OUTPUT_PREVIEW_BYTES = 4096
+
+
+@dataclass
+class ExitInfo:
+    exit_code: int | None
+    signal: int | None
+    output: str  # the first bytes the job printed (stdout and stderr together)
+    output_truncated: bool
+
+    @property
+    def signal_name(self) -> str:
+        try:
+            return signal.Signals(self.signal).name
+        except (ValueError, TypeError):
+            return f"signal {self.signal}"
+
+
+class Job:
+    def __init__(self, sandbox: "Sandbox", pid: int, channel: Channel, scratch: Path):
+        self.sandbox = sandbox
+        self.pid = pid
+        self.channel = channel
+        self.scratch = scratch
+        self._finished: ExitInfo | None = None
+
+    def send(self, message: Any) -> None:
+        self.channel.send(message)
+
+    def receive(self, deadline: float | None = None) -> Any:
+        return self.channel.receive(deadline)
+
+    def finish(self, kill: bool = False) -> ExitInfo:
+        """Reap the job (SIGKILL to its process group first when `kill`), then clean its scratch dir."""
+        if self._finished is None:
+            self.channel.close()
+            status = self.sandbox._request({"op": "reap", "pid": self.pid, "kill": kill})["status"]
+            output, truncated = _read_preview(self.scratch / "output.txt")
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self._finished = ExitInfo(status.get("exit"), status.get("signal"), output, truncated)
+        return self._finished
+
+
+class Sandbox:
+    """One zygote per grading run; use as a context manager."""
+
+    def __init__(self) -> None:
+        self._home = Path(tempfile.mkdtemp(prefix="dlcheck-sandbox-"))
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._log = open(self._home / "zygote.log", "wb")
+        self._process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+            cwd=self._home, start_new_session=True, env=_zygote_environment(),
+        )
+        theirs.close()
+
+    def spawn(self, role: str, limits: dict) -> Job:
+        scratch = Path(tempfile.mkdtemp(prefix=f"dlcheck-{role}-", dir=self._home))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        output = os.open(scratch / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        request = {"op": "spawn", "role": role, "scratch": str(scratch), "limits": limits}
+        try:
+            pid = self._request(request, fds=[theirs.fileno(), output])["pid"]
+        finally:
+            theirs.close()
+            os.close(output)
+        return Job(self, pid, Channel(ours), scratch)
+
+    def _request(self, message: dict, fds: list[int] = ()) -> dict:
+        try:
+            socket.send_fds(self._control, [json.dumps(message).encode()], list(fds))
+            reply = self._control.recv(1 << 16)
+        except OSError:
+            reply = b""
+        if not reply:
+            raise GraderFault(f"the sandbox process stopped unexpectedly: {self._log_tail()}")
+        return json.loads(reply)
+
+    def _log_tail(self) -> str:
+        self._log.flush()
+        text = (self._home / "zygote.log").read_text(errors="replace").strip()
+        return text[-1500:] or "(no output)"
+
+    def close(self) -> None:
+        self._control.close()  # the zygote kills any remaining job and exits
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        self._log.close()
+        shutil.rmtree(self._home, ignore_errors=True)
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _zygote_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # One thread per job: reproducible numerics, and two jobs never fight over the two cores.
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    return env
+
+
+def _read_preview(path: Path) -> tuple[str, bool]:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(OUTPUT_PREVIEW_BYTES + 1)
+    except OSError:
+        return "", False
+    return data[:OUTPUT_PREVIEW_BYTES].decode(errors="replace"), len(data) > OUTPUT_PREVIEW_BYTES

@@ -1,0 +1,193 @@
+"""The zygote: imports torch once, then forks one fresh process per job.
+
+The grading process never imports torch. It starts this zygote, which pays for the torch import
+while the grader loads specs, and then forks (a) a trusted reference process per exercise and
+(b) an isolated student worker per submission. Expected values are computed only in the
+reference process and sent to the grader; the zygote itself never holds them, so no worker
+forked from it can find them in memory.
+
+Protocol (SOCK_SEQPACKET, one JSON object per packet, file descriptors passed with SCM_RIGHTS):
+  {"op": "spawn", "role": ..., "scratch": dir, "limits": {...}} + [job socket, output fd]
+      -> {"pid": n}
+  {"op": "reap", "pid": n, "kill": bool}  -> {"status": {"exit": c} | {"signal": s}}
+EOF on the control socket: kill every remaining job, exit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+REAP_GRACE_SECONDS = 2.0
+
+
+def main(control_fd: int) -> None:
+    control = socket.socket(fileno=control_fd)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
+    _preload()
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 4)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            _sweep_children()
+            return
+        request = json.loads(data)
+        if request["op"] == "spawn":
+            reply = {"pid": _spawn(request, fds, control)}
+        else:
+            reply = {"status": _reap(request["pid"], request.get("kill", False))}
+        control.send(json.dumps(reply).encode())
+
+
+def _preload() -> None:
+    """Import what every job needs, so that forked jobs start warm."""
+    import torch  # noqa: F401  (the one torch import of a grading run)
+
+    torch.set_num_threads(1)  # single-threaded ops keep fork safe and results reproducible
+    torch.zeros(2, dtype=torch.float64).sum()  # initialise dispatch before forking
+    import numpy  # noqa: F401
+
+    from .. import cases, reference, wire, worker  # noqa: F401
+
+
+def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            control.close()
+            _run_child(request, fds)
+        finally:
+            os._exit(70)  # never fall back into the zygote's loop
+    for fd in fds:
+        os.close(fd)
+    return pid
+
+
+def _run_child(request: dict, fds: list[int]) -> None:
+    job_fd, output_fd = fds
+    os.setsid()  # its own process group: the grader's watchdog kills the whole group
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    os.chdir(request["scratch"])
+    _apply_limits(request.get("limits", {}))
+    from . import channel
+
+    chan = channel.Channel(socket.socket(fileno=job_fd))
+    if request["role"] == "reference":
+        from .. import reference
+
+        reference.serve(chan)
+    else:
+        from .. import worker
+
+        worker.serve(chan)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def _apply_limits(limits: dict) -> None:
+    pairs = {
+        resource.RLIMIT_CPU: limits.get("cpu_seconds"),
+        resource.RLIMIT_AS: _mb(limits.get("memory_mb")),
+        resource.RLIMIT_FSIZE: _mb(limits.get("file_mb")),
+        resource.RLIMIT_NOFILE: limits.get("open_files"),
+        resource.RLIMIT_CORE: 0,
+    }
+    for which, value in pairs.items():
+        if value is not None:
+            value = int(value)
+            hard = resource.getrlimit(which)[1]
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 1))
+
+
+def _mb(value: int | None) -> int | None:
+    return None if value is None else int(value) * 1024 * 1024
+
+
+def _reap(pid: int, kill: bool) -> dict:
+    if kill:
+        _killpg(pid)
+    deadline = time.monotonic() + REAP_GRACE_SECONDS
+    status = None
+    while status is None:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = raw
+        elif time.monotonic() > deadline:
+            _killpg(pid)
+            status = os.waitpid(pid, 0)[1]
+        else:
+            time.sleep(0.005)
+    _killpg(pid)  # leftover members of the job's group
+    _sweep_children()
+    if os.WIFSIGNALED(status):
+        return {"signal": os.WTERMSIG(status)}
+    return {"exit": os.WEXITSTATUS(status)}
+
+
+def _killpg(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _sweep_children() -> None:
+    """Kill every process re-parented to us (a job's detached descendants), until none remain."""
+    for _ in range(200):
+        children = _children_of(os.getpid())
+        if not children:
+            return
+        for child in children:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for child in children:
+            try:
+                os.waitpid(child, 0)
+            except ChildProcessError:
+                pass
+
+
+def _children_of(parent: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if int(fields[1]) == parent:
+            children.append(int(entry))
+    return children
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

@@ -1,0 +1,107 @@
+"""The student's workspace: starter files, the submission to grade, and dlcheck's own progress file.
+
+Grading only ever reads the student's files. dlcheck writes only when asked (`start`) and to its
+own state file, `.dlcheck/state.json`, which remembers hints revealed and the last verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+WORKSPACE_ENV = "DLCHECK_WORKSPACE"
+DEFAULT_WORKSPACE = "dlcheck-work"
+SYMBOLIC_SUFFIXES = (".txt", ".tex")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def locate(cls, explicit: Path | None) -> "Workspace":
+        if explicit is not None:
+            return cls(explicit)
+        return cls(Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE))
+
+    def starter_path(self, exercise_id: str, kind: str) -> Path:
+        return self.root / f"{exercise_id}{'.py' if kind == 'code' else '.txt'}"
+
+    def candidates(self, exercise_id: str, kind: str) -> list[Path]:
+        suffixes = (".py",) if kind == "code" else SYMBOLIC_SUFFIXES
+        return [self.root / f"{exercise_id}{suffix}" for suffix in suffixes]
+
+    def submission(self, exercise_id: str, kind: str) -> Path | None:
+        """The workspace file for an exercise; with both .txt and .tex, the newer one."""
+        existing = [p for p in self.candidates(exercise_id, kind) if p.is_file()]
+        return max(existing, key=lambda p: p.stat().st_mtime) if existing else None
+
+    def require_submission(self, exercise_id: str, kind: str) -> Path:
+        path = self.submission(exercise_id, kind)
+        if path is None:
+            looked = " or ".join(str(p) for p in self.candidates(exercise_id, kind))
+            raise UsageError(f"No submission for '{exercise_id}': looked for {looked}. "
+                             f"Run `dlcheck start {exercise_id}` to create it, or pass --file.")
+        return path
+
+    def start(self, exercise_id: str, kind: str, starter: str, force: bool) -> tuple[Path, bool]:
+        """Write the starter file; returns (path, written). Never overwrites without `force`."""
+        existing = self.submission(exercise_id, kind)
+        if existing is not None and not force:
+            return existing, False
+        path = existing or self.starter_path(exercise_id, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter if starter.endswith("\n") else starter + "\n", encoding="utf-8")
+        return path, True
+
+    # ------------------------------------------------------------ dlcheck's own state
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / ".dlcheck" / "state.json"
+
+    def load_state(self) -> dict[str, Any]:
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"hints": {}, "results": {}}
+        if not isinstance(state, dict):
+            return {"hints": {}, "results": {}}
+        state.setdefault("hints", {})
+        state.setdefault("results", {})
+        return state
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        try:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.state_path)
+        except OSError:
+            pass  # progress tracking is a convenience; never fail a command over it
+
+    def record_result(self, exercise_id: str, status: str, score: float, max_score: float) -> None:
+        state = self.load_state()
+        state["results"][exercise_id] = {"status": status, "score": score, "max_score": max_score,
+                                         "at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        self.save_state(state)
+
+    def reveal_hint(self, exercise_id: str, available: int) -> int:
+        """Reveal one more hint (up to `available`); returns how many are now revealed."""
+        state = self.load_state()
+        shown = min(int(state["hints"].get(exercise_id, 0)) + 1, available)
+        state["hints"][exercise_id] = shown
+        self.save_state(state)
+        return shown
+
+    def status(self, exercise_id: str, kind: str, state: dict[str, Any]) -> str:
+        result = state["results"].get(exercise_id)
+        if result:
+            return {"pass": "passed", "fail": "failing", "error": "error"}.get(result.get("status"), "started")
+        return "started" if self.submission(exercise_id, kind) else "not started"
