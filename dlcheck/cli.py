@@ -162,6 +162,34 @@ def grade(
         raise typer.Exit(EXIT_FAILED)
 
 
+@app.command()
+def validate(
+    exercise_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", show_default=False)] = None,
+    output: FormatOption = Format.text,
+    course: CourseOption = None,
+) -> None:
+    """Instructors: prove exercises (reference passes, each mistake is diagnosed, starter fails)."""
+    from .grading import Grader
+    from .validate import validate as validate_exercise
+
+    the_course = _course(course)
+    specs = [the_course.get(i) for i in exercise_ids] if exercise_ids else the_course.specs
+    with Grader(the_course) as grader:
+        if any(s.kind == "code" for s in specs):
+            grader.warm_up()
+        reports = [validate_exercise(the_course, spec, grader) for spec in specs]
+    if output == Format.json:
+        _print_json({"ok": all(r.ok for r in reports), "exercises": [
+            {"exercise": r.exercise, "ok": r.ok,
+             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in r.checks]} for r in reports]})
+    else:
+        from .report import render_validation
+
+        render_validation(_console(), reports)
+    if not all(r.ok for r in reports):
+        raise typer.Exit(EXIT_FAILED)
+
+
 def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None, warm: bool):
     from .grading import answer_from_file, grade_symbolic
 
@@ -245,4 +273,4 @@ def main() -> None:
 
 
 def _stderr(message: str) -> None:
-    Console(stderr=True, highlight=False).print(message, markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)

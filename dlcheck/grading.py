@@ -20,6 +20,7 @@ from .errors import GraderFault
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from .spec import to_data
 from .wire import WireError, decode_data
 
 MAX_SOURCE_BYTES = 1_000_000
@@ -92,7 +93,7 @@ class Grader:
         except (ValueError, RecursionError, MemoryError) as exc:
             message = f"{display_name} cannot be parsed as Python: {exc}"
             return _finish(result, [TestResult("syntax", ERROR, message)], message)
-        violations = rules.scan_source(tree, [r.model_dump() for r in spec.rules])
+        violations = rules.scan_source(tree, to_data(spec.rules))
         if violations:
             return _rule_result(result, display_name, violations)
         cases = self.reference_cases(spec)
@@ -108,7 +109,7 @@ class Grader:
         job = self.sandbox.spawn("reference", {"memory_mb": 8192, "cpu_seconds": REFERENCE_SECONDS})
         try:
             job.send({
-                "exercise": spec.model_dump(mode="json", exclude={"source"}),
+                "exercise": to_data(spec, drop=("source",)),
                 "reference": str(self.course.reference_path(spec)),
                 "mistakes": _str_or_none(self.course.mistakes_path(spec)),
                 "fixtures": _str_or_none(self.course.fixtures),
@@ -137,7 +138,7 @@ class Grader:
         killed = False
         try:
             job.send({"source": source, "filename": display_name, "entry_point": spec.entry_point,
-                      "rules": [r.model_dump() for r in spec.rules],
+                      "rules": to_data(spec.rules),
                       "fixtures": _str_or_none(self.course.fixtures),
                       "cases": [c.args for c in cases]})
             killed = _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name)
@@ -285,7 +286,7 @@ def format_exception(error: dict, display_name: str) -> str:
 def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
     if index in run.values:
         got = run.values[index]
-        mismatches = compare(case.expected, got, spec.compare.model_dump())
+        mismatches = compare(case.expected, got, to_data(spec.compare))
         if not mismatches:
             return TestResult(case.name, PASS), None
         failure = Failure(case.name, case.inputs, case.expected, got, mismatches)
@@ -311,7 +312,7 @@ def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[s
     """The first known mistake whose outputs match the student's on every case."""
     if len(run.values) != len(cases):
         return None
-    policy = spec.compare.model_dump()
+    policy = to_data(spec.compare)
     for mistake in spec.mistakes:
         if all(not compare(case.mistakes[mistake.id], run.values[i], policy) for i, case in enumerate(cases)):
             return {"id": mistake.id, "message": mistake.message}
@@ -377,7 +378,7 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str) -
                    f"start with a comment marker.")
         return _finish(result, [TestResult("answer", ERROR, message)], message)
     request = {
-        "symbols": {name: sym.model_dump(mode="json") for name, sym in spec.symbols.items()},
+        "symbols": to_data(spec.symbols),
         "functions": spec.functions, "derived": spec.derived, "constraints": spec.constraints,
         "answer": answer,
         "reference": course.reference_path(spec).read_text(encoding="utf-8").strip(),

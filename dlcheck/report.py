@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +30,8 @@ def render_list(console: Console, rows: list[dict]) -> None:
 
 
 def render_exercise(console: Console, spec, submission_hint: str) -> None:
+    from rich.markdown import Markdown  # heavy (markdown-it); only `show` needs it
+
     console.print(Text(f"{spec.title}", style="bold") + Text(f"  ({spec.id} · {CHAPTERS[spec.chapter]} · "
                                                               f"{spec.kind} · {spec.points} points)", style="dim"))
     console.print(Markdown(spec.statement))
@@ -163,3 +164,16 @@ def _first_lines(text: str, count: int) -> str:
 
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+def render_validation(console: Console, reports: list) -> None:
+    for report in reports:
+        mark, style = STATUS_STYLE[PASS if report.ok else FAIL]
+        console.print(Text(f"{mark} {report.exercise}", style=style) +
+                      Text(f"  {sum(c.ok for c in report.checks)}/{len(report.checks)} checks", style="dim"))
+        for check in report.checks:
+            if not check.ok:
+                console.print(Text(f"    ✗ {check.name}: {check.detail}", style="red"))
+    bad = [r.exercise for r in reports if not r.ok]
+    console.print(f"{len(reports) - len(bad)}/{len(reports)} exercises proven."
+                  + (f" Failing: {', '.join(bad)}" if bad else ""))

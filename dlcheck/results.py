@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .compare import Mismatch
 from .display import show
+
+if TYPE_CHECKING:  # compare needs numpy, which `dlcheck list` must not import
+    from .compare import Mismatch
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
 

@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
+import msgspec
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from msgspec import Meta
 
 from .errors import SpecError
 
@@ -59,61 +60,59 @@ DOMAINS = (
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Constrained types: msgspec checks these in C while converting, with the failing path in the error.
+Identifier = Annotated[str, Meta(pattern=IDENTIFIER.pattern)]
+NonNegative = Annotated[float, Meta(ge=0)]
 
 
-class Mistake(_Model):
-    id: str
+class _Struct(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    pass
+
+
+class Mistake(_Struct):
+    id: Identifier
     message: str
     # Symbolic exercises give the mistaken expression inline; code exercises implement
     # the mistake as a function named `id` in solutions/<exercise>_mistakes.py.
     expr: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _identifier(cls, v: str) -> str:
-        if not IDENTIFIER.match(v):
-            raise ValueError("must be a lowercase identifier (letters, digits, underscores)")
-        return v
 
-
-class Rule(_Model):
+class Rule(_Struct):
     id: str
     message: str
     # Dotted names of APIs the submission may not use, e.g. torch.autograd.grad, torch.Tensor.backward.
-    forbid: list[str] = Field(min_length=1)
+    forbid: Annotated[list[str], Meta(min_length=1)]
 
 
-class Limits(_Model):
-    case_seconds: float = Field(default=10.0, gt=0, le=600)
-    total_seconds: float = Field(default=60.0, gt=0, le=3600)
-    memory_mb: int = Field(default=3072, ge=256)
+class Limits(_Struct):
+    case_seconds: Annotated[float, Meta(gt=0, le=600)] = 10.0
+    total_seconds: Annotated[float, Meta(gt=0, le=3600)] = 60.0
+    memory_mb: Annotated[int, Meta(ge=256)] = 3072
 
 
-class Tolerance(_Model):
-    rtol: float | None = Field(default=None, ge=0)
-    atol: float | None = Field(default=None, ge=0)
+class Tolerance(_Struct):
+    rtol: NonNegative | None = None
+    atol: NonNegative | None = None
 
 
-class Compare(_Model):
-    rtol: float = Field(default=1e-7, ge=0)
-    atol: float = Field(default=1e-9, ge=0)
+class Compare(_Struct):
+    rtol: NonNegative = 1e-7
+    atol: NonNegative = 1e-9
     # strict: a tensor must have the expected dtype; any_float: any floating dtype, compared in float64.
     dtype: Literal["strict", "any_float"] = "strict"
     # Per-output overrides keyed by output path (a dict key or tuple index, e.g. "W_hh" or "1").
     outputs: dict[str, Tolerance] = {}
 
 
-class EdgeCase(_Model):
+class EdgeCase(_Struct):
     name: str
     dims: dict[str, int] = {}
     args: dict[str, Any] = {}
 
 
-class Cases(_Model):
+class Cases(_Struct):
     seed: int = 0
-    random: int = Field(default=0, ge=0, le=500)
+    random: Annotated[int, Meta(ge=0, le=500)] = 0
     dims: dict[str, tuple[int, int]] = {}
     args: dict[str, Any] = {}
     edge: list[EdgeCase] = []
@@ -121,53 +120,20 @@ class Cases(_Model):
     # "function_name" in the exercise's reference module, returning a list of cases.
     generator: str | None = None
 
-    @model_validator(mode="after")
-    def _some_cases(self) -> "Cases":
-        if not self.generator and self.random == 0 and not self.edge:
-            raise ValueError("declare edge cases, random cases, or a generator")
-        for name, (lo, hi) in self.dims.items():
-            if lo > hi:
-                raise ValueError(f"dims.{name}: lower bound {lo} exceeds upper bound {hi}")
-        return self
 
-
-class _ExerciseBase(_Model):
-    id: str
+class _ExerciseBase(_Struct):
+    id: Identifier
     title: str
     chapter: str
-    points: int = Field(default=10, ge=1)
     statement: str
-    hints: list[str] = Field(min_length=1)
+    hints: Annotated[list[str], Meta(min_length=1)]
     starter: str
+    points: Annotated[int, Meta(ge=1)] = 10
     mistakes: list[Mistake] = []
-    source: Path | None = Field(default=None, exclude=True)
-
-    @field_validator("id")
-    @classmethod
-    def _id_identifier(cls, v: str) -> str:
-        if not IDENTIFIER.match(v):
-            raise ValueError("must be a lowercase identifier (letters, digits, underscores)")
-        return v
-
-    @field_validator("chapter")
-    @classmethod
-    def _known_chapter(cls, v: str) -> str:
-        if v not in CHAPTERS:
-            raise ValueError(f"unknown chapter '{v}'; expected one of: {', '.join(CHAPTERS)}")
-        return v
-
-    @model_validator(mode="after")
-    def _unique_mistakes(self):
-        seen = set()
-        for m in self.mistakes:
-            if m.id in seen:
-                raise ValueError(f"mistake id '{m.id}' appears twice")
-            seen.add(m.id)
-        return self
+    source: Path | None = None  # set by load_spec, not read from YAML
 
 
-class CodeExercise(_ExerciseBase):
-    kind: Literal["code"]
+class CodeExercise(_ExerciseBase, tag="code", tag_field="kind", kw_only=True):
     entry_point: str
     signature: str
     returns: Any
@@ -176,57 +142,85 @@ class CodeExercise(_ExerciseBase):
     limits: Limits = Limits()
     rules: list[Rule] = []
 
-    @field_validator("returns")
-    @classmethod
-    def _return_schema(cls, v: Any) -> Any:
-        _check_return_schema(v, "returns")
-        return v
-
-    @model_validator(mode="after")
-    def _check_args(self) -> "CodeExercise":
-        for name, gen in self.cases.args.items():
-            _check_generator(gen, f"cases.args.{name}")
-        for i, edge in enumerate(self.cases.edge):
-            for name, gen in edge.args.items():
-                _check_generator(gen, f"cases.edge[{i}].args.{name}")
-        for m in self.mistakes:
-            if m.expr is not None:
-                raise ValueError(f"mistake '{m.id}': 'expr' is for symbolic exercises; "
-                                 f"implement it as a function in solutions/{self.id}_mistakes.py")
-        return self
+    @property
+    def kind(self) -> str:
+        return "code"
 
 
-class Symbol(_Model):
+class Symbol(_Struct):
     latex: list[str] = []
     domain: Literal[DOMAINS] = "real"  # type: ignore[valid-type]
     # Numeric check samples from this interval (defaults depend on the domain).
     sample: tuple[float, float] | None = None
 
 
-class SymbolicExercise(_ExerciseBase):
-    kind: Literal["symbolic"]
-    symbols: dict[str, Symbol] = Field(min_length=1)
+class SymbolicExercise(_ExerciseBase, tag="symbolic", tag_field="kind", kw_only=True):
+    symbols: Annotated[dict[str, Symbol], Meta(min_length=1)]
     # Allowed function names -> known implementation (e.g. sigma: logistic).
     functions: dict[str, str] = {}
     # Quantities defined from the symbols, substituted before comparing (beta_t: "1 - alpha_t").
     derived: dict[str, str] = {}
     # Relations that sampled points must satisfy (e.g. "alpha_bar_t < alpha_t").
     constraints: list[str] = []
-    time_budget_seconds: float = Field(default=8.0, gt=0, le=120)
+    time_budget_seconds: Annotated[float, Meta(gt=0, le=120)] = 8.0
 
-    @model_validator(mode="after")
-    def _mistakes_have_expr(self) -> "SymbolicExercise":
-        for m in self.mistakes:
-            if not m.expr:
-                raise ValueError(f"mistake '{m.id}' needs an 'expr' (the mistaken expression)")
-        return self
+    @property
+    def kind(self) -> str:
+        return "symbolic"
 
 
-Exercise = Annotated[Union[CodeExercise, SymbolicExercise], Field(discriminator="kind")]
+Exercise = Union[CodeExercise, SymbolicExercise]
 
 
-class _Envelope(BaseModel):
-    exercise: Exercise
+def to_data(value: Any, drop: tuple[str, ...] = ()) -> Any:
+    """A spec (or part of one) as plain JSON-ready data, for the sandboxed processes."""
+    if drop:
+        value = msgspec.structs.replace(value, **{name: None for name in drop})
+    data = msgspec.to_builtins(value)
+    for name in drop:
+        data.pop(name, None)
+    return data
+
+
+def _semantic_problems(spec: Exercise) -> list[tuple[str, str]]:
+    """Cross-field checks the type system cannot express: (field, message) pairs."""
+    problems = []
+    if spec.chapter not in CHAPTERS:
+        problems.append(("chapter", f"unknown chapter '{spec.chapter}'; expected one of: {', '.join(CHAPTERS)}"))
+    seen: set[str] = set()
+    for i, mistake in enumerate(spec.mistakes):
+        if mistake.id in seen:
+            problems.append((f"mistakes[{i}].id", f"'{mistake.id}' appears twice"))
+        seen.add(mistake.id)
+        if isinstance(spec, SymbolicExercise) and not mistake.expr:
+            problems.append((f"mistakes[{i}].expr", "missing (the mistaken expression)"))
+        if isinstance(spec, CodeExercise) and mistake.expr is not None:
+            problems.append((f"mistakes[{i}].expr", f"only for symbolic exercises; implement the mistake as "
+                                                     f"function '{mistake.id}' in solutions/{spec.id}_mistakes.py"))
+    if isinstance(spec, CodeExercise):
+        problems += _code_problems(spec)
+    return problems
+
+
+def _code_problems(spec: CodeExercise) -> list[tuple[str, str]]:
+    problems = []
+    cases = spec.cases
+    if not cases.generator and cases.random == 0 and not cases.edge:
+        problems.append(("cases", "declare edge cases, random cases, or a generator"))
+    for name, (lo, hi) in cases.dims.items():
+        if lo > hi:
+            problems.append((f"cases.dims.{name}", f"lower bound {lo} exceeds upper bound {hi}"))
+    checks = [("returns", _check_return_schema, spec.returns)]
+    checks += [(f"cases.args.{n}", _check_generator, g) for n, g in cases.args.items()]
+    for i, edge in enumerate(cases.edge):
+        checks += [(f"cases.edge[{i}].args.{n}", _check_generator, g) for n, g in edge.args.items()]
+    for field, check, value in checks:
+        try:
+            check(value, field)
+        except ValueError as exc:
+            path, _, message = str(exc).partition(": ")
+            problems.append((path, message))
+    return problems
 
 
 def _check_return_schema(v: Any, where: str) -> None:
@@ -258,7 +252,7 @@ def _check_generator(gen: Any, where: str) -> None:
             _check_generator(pgen, f"{where}.params.{pname}")
 
 
-def load_spec(path: Path) -> CodeExercise | SymbolicExercise:
+def load_spec(path: Path) -> Exercise:
     """Read and validate one spec file; raises SpecError naming the file and field."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -272,20 +266,30 @@ def load_spec(path: Path) -> CodeExercise | SymbolicExercise:
         raise SpecError(path, None, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise SpecError(path, None, "expected a mapping of fields at the top level")
-    if "kind" not in raw:
-        raise SpecError(path, "kind", "missing (code or symbolic)")
+    if raw.get("kind") not in ("code", "symbolic"):
+        raise SpecError(path, "kind", "missing or invalid: expected 'code' or 'symbolic'")
+    if "source" in raw:
+        raise SpecError(path, "source", "unknown field")
     try:
-        spec = _Envelope.model_validate({"exercise": raw}).exercise
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"][1:] if p not in ("code", "symbolic")]
-        field = ".".join(loc) or None
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "missing"
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        raise SpecError(path, field, msg) from None
+        spec = msgspec.convert(raw, type=Exercise, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SpecError(path, *_split_validation_error(str(exc))) from None
+    problems = _semantic_problems(spec)
+    if problems:
+        raise SpecError(path, *problems[0])
     if spec.id != path.stem:
         raise SpecError(path, "id", f"'{spec.id}' must match the file name '{path.stem}'")
-    return spec.model_copy(update={"source": path})
+    return msgspec.structs.replace(spec, source=path)
+
+
+def _split_validation_error(text: str) -> tuple[str | None, str]:
+    """msgspec says "Expected `int`, got `str` - at `$.cases.random`": split into (field, message)."""
+    message, sep, where = text.rpartition(" - at `$")
+    if not sep:
+        message, where = text, ""
+    where = where.rstrip("`").lstrip(".")
+    for prefix, plain in (("Object missing required field", "missing"), ("Object contains unknown field", "unknown field")):
+        if message.startswith(prefix):
+            name = message.split("`")[1]
+            return (f"{where}.{name}" if where else name), plain
+    return where or None, message

@@ -1,0 +1,99 @@
+"""Proving an exercise: the checks behind `dlcheck validate` and the catalog tests.
+
+An exercise is trustworthy when its reference passes its own cases, every known mistake fails
+*and is diagnosed as itself*, the starter does not pass, and its cases are the same every time.
+Each candidate is graded exactly as a student submission would be: a file, through the sandbox.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Course, Spec
+from .errors import DlcheckError, GraderFault
+from .grading import Grader, answer_from_file, grade_symbolic
+from .results import PASS, GradeResult
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    exercise: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def validate(course: Course, spec: Spec, grader: Grader) -> Report:
+    report = Report(spec.id)
+    try:
+        grade = _grading_function(course, spec, grader)
+        report.checks.append(_expect_pass("reference passes", grade(_reference_candidate(course, spec))))
+        for mistake in spec.mistakes:
+            result = grade(_mistake_candidate(course, spec, mistake))
+            report.checks.append(_expect_diagnosis(mistake.id, result))
+        starter = grade(spec.starter)
+        report.checks.append(Check("starter does not pass", starter.status != PASS,
+                                   f"status {starter.status}: {starter.message[:120]}"))
+        if spec.kind == "code":
+            report.checks.append(_deterministic(course, spec, grader))
+    except (GraderFault, DlcheckError) as exc:
+        report.checks.append(Check("grading runs", False, str(exc)))
+    return report
+
+
+def _grading_function(course: Course, spec: Spec, grader: Grader):
+    """grade(text) -> GradeResult: the candidate text graded as a submission file would be."""
+    if spec.kind == "symbolic":
+        return lambda text: grade_symbolic(course, spec, answer_from_file(text, ".txt"), f"{spec.id}.txt")
+
+    def grade_code(text: str) -> GradeResult:
+        with tempfile.TemporaryDirectory(prefix="dlcheck-validate-") as tmp:
+            path = Path(tmp) / f"{spec.id}.py"
+            path.write_text(text, encoding="utf-8")
+            return grader.grade_code(spec, path, f"{spec.id}.py")
+
+    return grade_code
+
+
+def _reference_candidate(course: Course, spec: Spec) -> str:
+    return course.reference_path(spec).read_text(encoding="utf-8")
+
+
+def _mistake_candidate(course: Course, spec: Spec, mistake) -> str:
+    if spec.kind == "symbolic":
+        return mistake.expr
+    source = course.mistakes_path(spec).read_text(encoding="utf-8")
+    return f"{source}\n\n{spec.entry_point} = {mistake.id}\n"
+
+
+def _expect_pass(name: str, result: GradeResult) -> Check:
+    return Check(name, result.status == PASS, "" if result.status == PASS else f"{result.status}: {result.message}")
+
+
+def _expect_diagnosis(mistake_id: str, result: GradeResult) -> Check:
+    name = f"mistake '{mistake_id}' fails and is diagnosed"
+    if result.status == PASS:
+        return Check(name, False, "it PASSES: the cases cannot tell it from the reference")
+    got = result.diagnosis["id"] if result.diagnosis else None
+    if got != mistake_id:
+        return Check(name, False, f"status {result.status}, diagnosed as {got!r}: {result.message[:160]}")
+    return Check(name, True)
+
+
+def _deterministic(course: Course, spec: Spec, grader: Grader) -> Check:
+    first = grader.reference_cases(spec)
+    again = grader._compute_reference(spec)  # a fresh reference process, same seed
+    same = [a.args == b.args and a.name == b.name for a, b in zip(first, again)]
+    ok = len(first) == len(again) and all(same)
+    return Check("cases are deterministic", ok, "" if ok else "two runs drew different cases for the same seed")
