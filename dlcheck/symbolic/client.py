@@ -1,0 +1,121 @@
+"""Grading-process side of symbolic checking: run the worker in a bounded subprocess.
+
+Never imports sympy and never raises for anything a student typed: every failure (time out,
+crash, garbage output) becomes a response with status "error" and a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .protocol import checked_response, error_response
+
+STARTUP_MARGIN = 2.0       # seconds on top of the budget: interpreter start and sympy import
+MAX_OUTPUT_BYTES = 1 << 20
+WORKER = [sys.executable, "-P", "-m", "dlcheck.symbolic.worker"]
+
+
+def request_for(spec, answer: str, reference: str) -> dict:
+    """The worker request for a SymbolicExercise spec, an answer and the reference expression."""
+    return {
+        "symbols": {name: {"latex": list(sym.latex), "domain": sym.domain,
+                           "sample": list(sym.sample) if sym.sample else None}
+                    for name, sym in spec.symbols.items()},
+        "functions": dict(spec.functions),
+        "derived": dict(spec.derived),
+        "constraints": list(spec.constraints),
+        "answer": answer,
+        "reference": reference,
+        "mistakes": [{"id": m.id, "expr": m.expr} for m in spec.mistakes],
+        "budget_seconds": spec.time_budget_seconds,
+    }
+
+
+def check_symbolic(request: dict, timeout: float) -> dict:
+    """Judge request["answer"] in a fresh worker; gives up after `timeout` (+ startup) seconds."""
+    try:
+        payload = json.dumps(request).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        return error_response(f"The symbolic checker could not send the request ({exc}).")
+    with tempfile.TemporaryDirectory(prefix="dlcheck-symbolic-") as workdir:
+        request_file = Path(workdir) / "request.json"
+        request_file.write_bytes(payload)
+        return _run_worker(request_file, workdir, timeout)
+
+
+def _run_worker(request_file: Path, workdir: str, timeout: float) -> dict:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+    try:
+        with open(request_file, "rb") as stdin:
+            process = subprocess.Popen(WORKER, stdin=stdin, stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL, cwd=workdir, env=env,
+                                       start_new_session=True)
+    except OSError as exc:
+        return error_response(f"The symbolic checker could not start ({exc.strerror}).")
+    try:
+        output, outcome = _read_output(process, time.monotonic() + timeout + STARTUP_MARGIN)
+    finally:
+        _kill_group(process)
+        process.stdout.close()
+        process.wait()
+    if outcome == "timeout":
+        return error_response(f"The symbolic checker ran out of time ({timeout:g} s); "
+                              "try writing your answer in a simpler form.")
+    if outcome == "too_much":
+        return error_response("The symbolic checker produced too much output; this is a grader "
+                              "problem, please report it.")
+    return _parse_reply(output, process.returncode)
+
+
+def _read_output(process: subprocess.Popen, deadline: float) -> tuple[bytes, str]:
+    """Read stdout until EOF and exit, the deadline, or the size cap: (bytes, outcome)."""
+    chunks, size, fd = [], 0, process.stdout.fileno()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return b"", "timeout"
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_OUTPUT_BYTES:
+            return b"", "too_much"
+        chunks.append(chunk)
+    try:
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return b"", "timeout"
+    return b"".join(chunks), "done"
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+
+
+def _parse_reply(output: bytes, returncode: int | None) -> dict:
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return error_response("The symbolic checker ran out of time or memory; "
+                              "try writing your answer in a simpler form.")
+    try:
+        response = checked_response(json.loads(output.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        response = None
+    if response is None:
+        reason = f"exit code {returncode}" if returncode else "no valid reply"
+        return error_response(f"The symbolic checker crashed ({reason}); this is a grader problem, "
+                              "please report it.")
+    return response

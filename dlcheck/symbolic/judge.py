@@ -1,0 +1,158 @@
+"""One request -> one response: read the answer, compare it, diagnose it, explain it.
+
+Runs inside the worker process only (it imports sympy).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from sympy import Expr, Float, Symbol, pretty, sstr
+
+from .equivalence import Comparer, Counterexample, Verdict
+from .errors import AnswerError
+from .parser import parse
+from .protocol import error_response, make_response
+from .sampling import PointSource
+from .table import SpecProblem, SymbolTable, build_table
+from .timebox import Deadline, OutOfTime
+
+MAIN_SHARE = 0.7      # of the time left, for answer vs reference; diagnosis gets the rest
+PRETTY_SECONDS = 1.0
+_ACCENT_SUFFIX = re.compile(r"_(bar|hat|tilde|dot|vec)(?=_|$)")
+
+
+def judge(request: dict, deadline: Deadline) -> dict:
+    problem = _request_problem(request)
+    if problem:
+        return error_response(f"The symbolic checker received a malformed request ({problem}).")
+    try:
+        table = build_table(request)
+        reference = parse(request["reference"], table)
+    except (SpecProblem, AnswerError) as exc:
+        detail = exc.message if isinstance(exc, AnswerError) else str(exc)
+        return error_response(f"This exercise is misconfigured ({detail}); "
+                              "please report it to the course staff.")
+    try:
+        answer = parse(_without_comments(request["answer"]), table)
+    except AnswerError as exc:
+        return error_response(exc.message)
+    shown = _rendering(answer, table, deadline)
+    if table.uses_derivative(answer) and not table.uses_derivative(reference):
+        return make_response("error", "Your answer uses the derivative you are asked to find "
+                             "(prime notation); write it out in terms of the function itself.", **shown)
+    comparer = Comparer(table, PointSource(table))
+    verdict = comparer.compare(answer, reference, deadline.within(MAIN_SHARE))
+    if verdict.equivalent is None:
+        return make_response("error", _undecided_message(verdict, request), **shown)
+    if verdict.equivalent:
+        return make_response("pass", "Correct: your answer is equivalent to the expected expression.",
+                             method=verdict.method, **shown)
+    diagnosis = _diagnose(comparer, answer, request.get("mistakes") or [], table, deadline)
+    return make_response("fail", _difference_message(verdict.counterexample, table),
+                         method=verdict.method, diagnosis=diagnosis,
+                         counterexample=_counterexample_json(verdict.counterexample, table), **shown)
+
+
+def _request_problem(request) -> str | None:
+    if not isinstance(request, dict):
+        return "not a JSON object"
+    for key in ("answer", "reference"):
+        if not isinstance(request.get(key), str):
+            return f"'{key}' must be a string"
+    mistakes = request.get("mistakes") or []
+    if not isinstance(mistakes, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("expr"), str)
+            for m in mistakes):
+        return "'mistakes' must be a list of {id, expr}"
+    return None
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _diagnose(comparer: Comparer, answer: Expr, mistakes: list[dict], table: SymbolTable,
+              deadline: Deadline) -> str | None:
+    """Id of the first listed mistake the answer is equivalent to (each gets an equal time share)."""
+    for position, mistake in enumerate(mistakes):
+        try:
+            expr = parse(mistake["expr"], table)
+        except AnswerError:
+            continue  # a broken mistake must not hide the student's result
+        share = deadline.within(1 / (len(mistakes) - position))
+        if comparer.compare(answer, expr, share).equivalent:
+            return mistake["id"]
+    return None
+
+
+# ---------------------------------------------------------------- how the answer was read
+
+def _rendering(answer: Expr, table: SymbolTable, deadline: Deadline) -> dict:
+    text = sstr(answer)
+    try:
+        with deadline.limit(PRETTY_SECONDS):
+            shown = pretty(_display_names(answer, table), use_unicode=True)
+    except OutOfTime:
+        shown = text
+    return {"read_as": shown, "read_as_text": text}
+
+
+def _display_names(expr: Expr, table: SymbolTable) -> Expr:
+    """alpha_bar_t -> alphabar_t, which sympy's pretty printer shows as ᾱₜ."""
+    renamed = {}
+    for info in table.symbols.values():
+        display = _ACCENT_SUFFIX.sub(r"\1", info.name)
+        if display != info.name:
+            renamed[info.symbol] = Symbol(display, **info.symbol.assumptions0)
+    return expr.xreplace(renamed)
+
+
+# ---------------------------------------------------------------- messages
+
+def _undecided_message(verdict: Verdict, request: dict) -> str:
+    if verdict.reason == "time":
+        budget = request.get("budget_seconds") or 8
+        return (f"Your answer could not be checked within {budget:g} s; "
+                "try writing it in a simpler equivalent form.")
+    return ("Your answer could not be checked: it is undefined (a division by zero, or a log or "
+            "square root of a negative number) at almost every test point of the allowed values.")
+
+
+def _difference_message(counterexample: Counterexample, table: SymbolTable) -> str:
+    point = _shown_point(counterexample, table)
+    where = ", ".join(f"{name} = {value}" for name, value in point.items())
+    where = f" at {where}" if where else ""
+    return (f"Your answer differs from the expected one, e.g.{where}: you give "
+            f"{_short(counterexample.answer)}, expected {_short(counterexample.expected)}.")
+
+
+def _shown_point(counterexample: Counterexample, table: SymbolTable) -> dict:
+    """The counterexample's coordinates in declaration order, as ints or short floats."""
+    point = {}
+    for info in table.symbols.values():
+        value = counterexample.point.get(info.symbol)
+        if value is not None:
+            point[info.name] = int(value) if info.is_integer else float(f"{float(value):.6g}")
+    return point
+
+
+def _counterexample_json(counterexample: Counterexample, table: SymbolTable) -> dict:
+    return {"point": _shown_point(counterexample, table),
+            "answer": _json_number(counterexample.answer),
+            "expected": _json_number(counterexample.expected)}
+
+
+def _json_number(value: Float) -> float | str:
+    number = float(value)
+    return number if math.isfinite(number) else sstr(Float(value, 6))
+
+
+def _short(value: Float) -> str:
+    number = float(value)
+    if not math.isfinite(number):
+        return sstr(Float(value, 6))
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.6g}"

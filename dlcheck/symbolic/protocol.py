@@ -1,0 +1,47 @@
+"""The JSON contract between the client and the worker. Standard library only.
+
+Response keys (always all present):
+    status          "pass" | "fail" | "error"
+    message         one or two sentences for the student
+    read_as         sympy.pretty of the answer as it was read, or None
+    read_as_text    sympy.sstr of the answer as it was read, or None
+    method          "symbolic" | "numeric" | None: how (non-)equivalence was established
+    diagnosis       id of the first listed mistake the answer is equivalent to, or None
+    counterexample  {"point": {...}, "answer": x, "expected": y}, or None
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUSES = ("pass", "fail", "error")
+METHODS = ("symbolic", "numeric", None)
+RESPONSE_KEYS = ("status", "message", "read_as", "read_as_text", "method", "diagnosis",
+                 "counterexample")
+
+
+def make_response(status: str, message: str, *, read_as: str | None = None,
+                  read_as_text: str | None = None, method: str | None = None,
+                  diagnosis: str | None = None, counterexample: dict | None = None) -> dict:
+    return {"status": status, "message": message, "read_as": read_as, "read_as_text": read_as_text,
+            "method": method, "diagnosis": diagnosis, "counterexample": counterexample}
+
+
+def error_response(message: str) -> dict:
+    return make_response("error", message)
+
+
+def checked_response(data: Any) -> dict | None:
+    """`data` as a well-formed response (unknown keys dropped), or None if it is not one."""
+    if not isinstance(data, dict) or data.get("status") not in STATUSES:
+        return None
+    if not isinstance(data.get("message"), str) or data.get("method") not in METHODS:
+        return None
+    for key in ("read_as", "read_as_text", "diagnosis"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return None
+    counterexample = data.get("counterexample")
+    if counterexample is not None and not (isinstance(counterexample, dict)
+                                           and isinstance(counterexample.get("point"), dict)):
+        return None
+    return {key: data.get(key) for key in RESPONSE_KEYS}
