@@ -1,0 +1,86 @@
+"""conv_transpose_shape: the reference agrees with ConvTranspose1d; validity, types, rule, feedback."""
+
+import itertools
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dlcheck.errors import InvalidCase
+from solutions.conv_shape import conv_output_size
+from solutions.conv_transpose_shape import conv_transpose_output_size
+
+EXERCISE = "conv_transpose_shape"
+ARG_NAMES = ("l_in", "kernel_size", "stride", "padding", "dilation", "output_padding")
+
+
+def conv_transpose1d_length(l_in, kernel_size, stride, padding, dilation, output_padding):
+    x = torch.zeros(1, 1, l_in, dtype=torch.float64)
+    w = torch.zeros(1, 1, kernel_size, dtype=torch.float64)
+    out = F.conv_transpose1d(x, w, stride=stride, padding=padding, output_padding=output_padding,
+                             dilation=dilation)
+    return out.shape[-1]
+
+
+def test_every_graded_case_matches_conv_transpose1d_on_a_real_tensor(course, grader):
+    cases = grader.reference_cases(course.get(EXERCISE))
+    assert len(cases) == 30
+    for case in cases:
+        sizes = [case.inputs[name] for name in ARG_NAMES]
+        assert case.expected == conv_transpose1d_length(*sizes), case.name
+
+
+def test_reference_matches_conv_transpose1d_on_a_grid_and_rejects_what_pytorch_rejects():
+    for sizes in itertools.product(range(1, 7), range(1, 5), range(1, 4), range(3), range(1, 3), range(3)):
+        try:
+            pytorch_length = conv_transpose1d_length(*sizes)
+        except RuntimeError:  # PyTorch refuses the layer: so must the reference
+            with pytest.raises(InvalidCase):
+                conv_transpose_output_size(*sizes)
+            continue
+        assert conv_transpose_output_size(*sizes) == pytorch_length, sizes
+
+
+def test_it_inverts_the_forward_convolution_length():
+    # A forward conv maps lengths l and l + r (r < stride) alike; output_padding picks among them.
+    for l_in, k, s, p, d in itertools.product(range(4, 15), range(1, 5), range(1, 4), range(2), range(1, 3)):
+        if l_in + 2 * p < d * (k - 1) + 1:
+            continue  # the kernel does not fit: no forward layer to invert
+        l_out = conv_output_size(l_in, k, s, p, d)
+        remainder = (l_in + 2 * p - d * (k - 1) - 1) % s  # < stride, so a valid output_padding
+        assert conv_transpose_output_size(l_out, k, s, p, d, remainder) == l_in
+
+
+def test_a_numpy_integer_is_accepted_and_a_float_is_not(grade_text):
+    formula = "(l_in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1"
+    header = "import numpy as np\ndef conv_transpose_output_size(l_in, kernel_size, stride=1, padding=0, " \
+             "dilation=1, output_padding=0):\n"
+    assert grade_text(EXERCISE, header + f"    return np.int32({formula})\n").status == "pass"
+    result = grade_text(EXERCISE, header + f"    return float({formula})\n")
+    assert result.status == "fail"
+    assert "expected an int, got float" in result.failure.mismatches[0].message
+
+
+def test_probing_conv_transpose1d_breaks_the_rule(grade_text):
+    source = """
+import torch
+from torch.nn import ConvTranspose1d
+
+def conv_transpose_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1, output_padding=0):
+    layer = ConvTranspose1d(1, 1, kernel_size, stride, padding, output_padding, dilation=dilation)
+    return layer(torch.zeros(1, 1, l_in)).shape[-1]
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert "no_shape_probe" in result.message
+
+
+def test_the_forward_formula_is_diagnosed_on_the_simplest_case(grade_text):
+    source = """
+def conv_transpose_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1, output_padding=0):
+    return (l_in + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "forward_conv_formula"
+    assert result.failure.case.startswith("stride 1")
+    assert (result.failure.expected, result.failure.got) == (6, 2)
