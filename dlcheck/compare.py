@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .display import format_float
 from .wire import ArrayData, CallableRef, NumpyScalar, TensorData, Unsupported
 
 INTEGER_DTYPES = {"int64", "int32", "int16", "int8", "uint8"}
@@ -133,7 +134,7 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, dtype: str, tol: dict
 
 
 def _short(x: Any) -> str:
-    return f"{x:.6g}" if isinstance(x, float) else str(x)
+    return format_float(x) if isinstance(x, float) else str(x)
 
 
 def _compare_int(expected: int, got: Any, path: str) -> list[Mismatch]:

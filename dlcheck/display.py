@@ -16,6 +16,12 @@ def show(value: Any, indent: str = "") -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
 
 
+def format_float(x: float, digits: int = 6) -> str:
+    """Like %g, but a float always looks like one (6.0, not 6)."""
+    text = f"{x:.{digits}g}"
+    return text if any(c in text for c in ".ein") else text + ".0"
+
+
 def _show(value: Any, indent: str) -> str:
     if isinstance(value, TensorData):
         return _show_tensor(value, indent)
@@ -26,8 +32,7 @@ def _show(value: Any, indent: str) -> str:
     if isinstance(value, Unsupported):
         return f"<{value.type_name}{': ' + value.detail if value.detail else ''}>"
     if isinstance(value, float):
-        text = f"{value:.10g}"
-        return text if any(c in text for c in ".ein") else text + ".0"
+        return format_float(value, 10)
     if isinstance(value, tuple):
         inner = ", ".join(_show(v, indent) for v in value)
         return f"({inner}{',' if len(value) == 1 else ''})"

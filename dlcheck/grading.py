@@ -141,7 +141,8 @@ class Grader:
                       "rules": to_data(spec.rules),
                       "fixtures": _str_or_none(self.course.fixtures),
                       "cases": [c.args for c in cases]})
-            killed = _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name)
+            killed = _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name,
+                              spec.entry_point)
         finally:
             run.exit = job.finish(kill=True)
         if run.problem and run.problem.status == ERROR and "stopped" in run.problem.message and not killed:
@@ -177,7 +178,7 @@ class Grader:
 # ------------------------------------------------------------ student run protocol
 
 def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds: float,
-             total_seconds: float, display_name: str) -> bool:
+             total_seconds: float, display_name: str, entry_point: str) -> bool:
     """Read the worker's messages into `run`, enforcing per-case and total deadlines. True if killed."""
     start = time.monotonic()
     total_deadline = start + total_seconds
@@ -211,7 +212,7 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
             continue
         if current is None:
             if event != "ready":
-                run.problem = TestResult("import", ERROR, _import_problem(message, display_name))
+                run.problem = TestResult("import", ERROR, _import_problem(message, display_name, entry_point))
                 return False
             current = 0
         elif event in ("result", "exception") and message.get("case") == current:
@@ -244,7 +245,7 @@ def _exception_record(error: Any) -> dict:
             "forbidden": bool(error.get("forbidden"))}
 
 
-def _import_problem(message: Any, display_name: str) -> str:
+def _import_problem(message: Any, display_name: str, entry_point: str) -> str:
     event = message.get("event") if isinstance(message, dict) else None
     if event == "syntax_error":
         return _syntax_message(display_name, message.get("line"), message.get("offset"),
@@ -255,7 +256,7 @@ def _import_problem(message: Any, display_name: str) -> str:
     if event == "missing_function":
         available = message.get("available") or []
         found = f" It defines: {', '.join(map(str, available))}." if available else " It defines no functions."
-        return f"{display_name} has no function with the expected name.{found}"
+        return f"{display_name} has no function named '{entry_point}'.{found}"
     return "The worker did not start properly."
 
 
