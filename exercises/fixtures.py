@@ -44,9 +44,9 @@ def _timestep(t, T: int) -> int:
         raise ValueError(f"eps_model: t must be an integer timestep, got {type(t).__name__} {t!r}")
     t = int(t)
     if not 1 <= t <= T:
-        raise ValueError(f"eps_model: t={t} is outside 1…{T}. Timesteps are 1-based: the sampler calls "
-                         f"eps_model(x_t, t) for t = {T}, {T - 1}, …, 1 (noise[t-1] and betas[t-1] hold "
-                         f"the values of step t).")
+        raise ValueError(f"eps_model: t={t} is outside 1…{T}. Timesteps are 1-based: call eps_model(x_t, t) "
+                         f"for t = T, T−1, …, 1 (here T = {T}); a loop over range(T) must pass t + 1. "
+                         f"The values of step t are betas[t-1] and noise[t-1].")
     return t
 
 
