@@ -1,0 +1,210 @@
+"""The command line as users and CI see it: output, JSON contract, exit codes, files left alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_COURSE, run_cli
+
+SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"DLCHECK_COURSE": str(FIXTURE_COURSE), "DLCHECK_WORKSPACE": str(tmp_path / "ws"),
+            "COLUMNS": "120"}
+
+
+def dlcheck(tmp_path, env, *args):
+    return run_cli(*args, cwd=tmp_path, env=env)
+
+
+def put(tmp_path, exercise_id: str, submission: str) -> Path:
+    workspace = tmp_path / "ws"
+    workspace.mkdir(exist_ok=True)
+    target = workspace / f"{exercise_id}.py"
+    shutil.copy(SUBMISSIONS / f"{submission}.py", target)
+    return target
+
+
+def test_list_shows_every_exercise_with_status(tmp_path, env):
+    done = dlcheck(tmp_path, env, "list")
+    assert done.returncode == 0
+    for exercise_id in ("scaled_sum", "square_grad", "halve", "apply_model"):
+        assert exercise_id in done.stdout
+    assert "not started" in done.stdout
+
+
+def test_list_json_and_filters(tmp_path, env):
+    done = dlcheck(tmp_path, env, "list", "--format", "json", "--chapter", "ml-basics", "--kind", "code")
+    rows = json.loads(done.stdout)["exercises"]
+    assert {r["id"] for r in rows} == {"scaled_sum", "square_grad"}
+    assert all(set(r) >= {"id", "title", "chapter", "kind", "status"} for r in rows)
+    bad = dlcheck(tmp_path, env, "list", "--chapter", "nope")
+    assert bad.returncode == 2 and "Unknown chapter" in bad.stderr
+
+
+def test_list_imports_neither_torch_nor_sympy(tmp_path, env):
+    probe = ("import sys, runpy\nsys.argv = ['dlcheck', 'list']\n"
+             "try:\n    runpy.run_module('dlcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('torch', 'sympy', 'numpy', 'pydantic') if m in sys.modules), file=sys.stderr)")
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={**__import__("os").environ, **env},
+                          capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_start_writes_the_starter_once_and_says_where(tmp_path, env):
+    first = dlcheck(tmp_path, env, "start", "scaled_sum")
+    target = tmp_path / "ws" / "scaled_sum.py"
+    assert first.returncode == 0 and str(target.relative_to(tmp_path)) in first.stdout.replace("\n", "")
+    assert "raise NotImplementedError" in target.read_text()
+    target.write_text("# my work\n")
+    second = dlcheck(tmp_path, env, "start", "scaled_sum")
+    assert second.returncode == 0 and "already exists" in second.stdout
+    assert target.read_text() == "# my work\n"
+    forced = dlcheck(tmp_path, env, "start", "scaled_sum", "--force")
+    assert forced.returncode == 0 and "NotImplementedError" in target.read_text()
+
+
+def test_grade_json_contract_for_a_failure(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_mean")
+    done = dlcheck(tmp_path, env, "grade", "scaled_sum", "--format", "json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)  # the whole of stdout is one JSON document
+    assert set(report) >= {"exercise", "status", "score", "max_score", "message", "tests", "diagnosis"}
+    assert report["exercise"] == "scaled_sum" and report["status"] == "fail"
+    assert report["max_score"] == 5 and 0 < report["score"] < 5
+    assert [t["name"] for t in report["tests"]][0] == "single element"
+    assert all(set(t) == {"name", "status", "message"} for t in report["tests"])
+    assert report["diagnosis"]["id"] == "mean_instead_of_sum" and report["diagnosis"]["message"]
+    assert report["failure"]["expected"] and report["failure"]["got"]
+
+
+def test_grade_pass_exits_zero(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_ok")
+    done = dlcheck(tmp_path, env, "grade", "scaled_sum", "--format", "json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["status"] == "pass"
+
+
+def test_error_verdicts_exit_one_and_never_pass(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_prints_fake_pass")
+    done = dlcheck(tmp_path, env, "grade", "scaled_sum", "--format", "json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["status"] == "fail"
+    dlcheck(tmp_path, env, "start", "halve")
+    starter = dlcheck(tmp_path, env, "grade", "halve", "--format", "json")
+    assert starter.returncode == 1 and json.loads(starter.stdout)["status"] == "error"
+
+
+def test_text_report_shows_case_expected_got_and_misconception(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_mean")
+    done = dlcheck(tmp_path, env, "grade", "scaled_sum")
+    assert done.returncode == 1
+    for fragment in ("FAIL", "first failing case", "expected:", "got:", "Known mistake: mean_instead_of_sum",
+                     "averaged over the last dimension"):
+        assert fragment in done.stdout
+
+
+def test_grading_never_modifies_the_students_file(tmp_path, env):
+    target = put(tmp_path, "scaled_sum", "scaled_sum_zeroes_input")
+    before = (hashlib.sha256(target.read_bytes()).hexdigest(), target.stat().st_mtime_ns)
+    dlcheck(tmp_path, env, "grade", "scaled_sum")
+    assert (hashlib.sha256(target.read_bytes()).hexdigest(), target.stat().st_mtime_ns) == before
+
+
+def test_unknown_exercise_is_a_usage_error_with_did_you_mean(tmp_path, env):
+    done = dlcheck(tmp_path, env, "grade", "scaled_sun", "--format", "json")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Did you mean: scaled_sum?" in done.stderr
+
+
+def test_missing_submission_says_where_it_looked(tmp_path, env):
+    done = dlcheck(tmp_path, env, "grade", "halve")
+    assert done.returncode == 2
+    assert str(tmp_path / "ws" / "halve.py") in done.stderr and "dlcheck start halve" in done.stderr
+
+
+def test_file_option_and_its_errors(tmp_path, env):
+    ok = dlcheck(tmp_path, env, "grade", "halve", "--file", str(SUBMISSIONS / "halve_numpy_int.py"))
+    assert ok.returncode == 0 and "PASS" in ok.stdout
+    missing = dlcheck(tmp_path, env, "grade", "halve", "--file", "nowhere.py")
+    assert missing.returncode == 2 and "No file at nowhere.py" in missing.stderr
+    answer = dlcheck(tmp_path, env, "grade", "halve", "--answer", "n/2")
+    assert answer.returncode == 2 and "code exercise" in answer.stderr
+
+
+def test_bad_options_are_usage_errors(tmp_path, env):
+    assert dlcheck(tmp_path, env, "grade", "halve", "--format", "yaml").returncode == 2
+    assert dlcheck(tmp_path, env, "grade").returncode == 2
+    assert dlcheck(tmp_path, env, "frobnicate").returncode == 2
+
+
+def test_grade_all_reports_each_exercise_and_totals(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_ok")
+    put(tmp_path, "halve", "halve_float")
+    done = dlcheck(tmp_path, env, "grade", "--all", "--format", "json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert [r["exercise"] for r in report["results"]] == ["scaled_sum", "halve"]  # syllabus order
+    assert [r["status"] for r in report["results"]] == ["pass", "fail"]
+    assert report["totals"] == {"exercises": 2, "passed": 1, "failed": 1, "errored": 0,
+                                "score": 5.0, "max_score": 7.0}
+    put(tmp_path, "halve", "halve_numpy_int")
+    assert dlcheck(tmp_path, env, "grade", "--all").returncode == 0
+
+
+def test_grade_all_with_an_empty_workspace_is_a_usage_error(tmp_path, env):
+    done = dlcheck(tmp_path, env, "grade", "--all")
+    assert done.returncode == 2 and "No workspace files" in done.stderr
+
+
+def test_workspace_option_beats_environment(tmp_path, env):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    shutil.copy(SUBMISSIONS / "halve_numpy_int.py", other / "halve.py")
+    done = dlcheck(tmp_path, env, "grade", "halve", "--workspace", str(other))
+    assert done.returncode == 0
+
+
+def test_hints_are_revealed_one_at_a_time(tmp_path, env):
+    first = dlcheck(tmp_path, env, "hint", "scaled_sum")
+    assert "Hint 1/2" in first.stdout and "Hint 2/2" not in first.stdout
+    second = dlcheck(tmp_path, env, "hint", "scaled_sum")
+    assert "Hint 2/2" in second.stdout and "last hint" in second.stdout
+
+
+def test_show_prints_the_task(tmp_path, env):
+    done = dlcheck(tmp_path, env, "show", "square_grad")
+    assert done.returncode == 0
+    assert "Signature" in done.stdout and "square_grad(x: Tensor) -> Tensor" in done.stdout
+    assert "Rule" in done.stdout
+
+
+def test_malformed_spec_names_file_and_field(tmp_path, env):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    spec = course / "exercises" / "halve.yaml"
+    spec.write_text(spec.read_text().replace("points: 2", "points: two"))
+    done = dlcheck(tmp_path, {**env, "DLCHECK_COURSE": str(course)}, "list")
+    assert done.returncode == 2
+    assert f"{spec}: field 'points'" in done.stderr
+
+
+def test_validate_proves_the_fixture_course_and_catches_an_undetectable_mistake(tmp_path, env):
+    assert dlcheck(tmp_path, env, "validate").returncode == 0
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "solutions" / "halve_mistakes.py").write_text("def true_division(n):\n    return n // 2\n")
+    done = dlcheck(tmp_path, {**env, "DLCHECK_COURSE": str(course)}, "validate", "halve")
+    assert done.returncode == 1
+    assert "true_division" in done.stdout and "PASSES" in done.stdout
