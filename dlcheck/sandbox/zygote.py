@@ -40,7 +40,7 @@ def main(control_fd: int) -> None:
             data, fds = b"", []
         if not data:
             _sweep_children()
-            return
+            os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
         request = json.loads(data)
         if request["op"] == "spawn":
             reply = {"pid": _spawn(request, fds, control)}
