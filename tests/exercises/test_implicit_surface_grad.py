@@ -1,0 +1,150 @@
+"""implicit_surface_grad: the reference against finite differences of the true root; the generated rays and
+brackets; tolerance for root finders that stop early; feedback."""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from exercises import fixtures
+from solutions.implicit_surface_grad import implicit_surface_grad, make_cases
+
+EXERCISE = "implicit_surface_grad"
+REFERENCE_SOURCE = (Path(__file__).resolve().parents[2] / "solutions" / f"{EXERCISE}.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def cases(course):
+    made = make_cases(course.get(EXERCISE).cases.seed)
+    return [(c["name"], surface(c["args"]["f"]), c["args"]) for c in made]
+
+
+def ray(args):
+    """theta, r0, w, d0, d1: the case's arguments after f."""
+    return [args[k] for k in ("theta", "r0", "w", "d0", "d1")]
+
+
+def surface(ref):
+    return getattr(fixtures, ref.factory)(**ref.params)
+
+
+def true_root(f, theta, r0, w, d0, d1):
+    """Bisection to machine precision; f(r0 + d0 w) > 0 > f(r0 + d1 w)."""
+    a, b = d0, d1
+    while True:
+        m = 0.5 * (a + b)
+        if m in (a, b):
+            return m
+        a, b = (m, b) if f(r0 + m * w, theta) > 0 else (a, m)
+
+
+def finite_difference_jacobian(f, args, h=1e-6):
+    theta = args["theta"]
+    columns = []
+    for i in range(theta.numel()):
+        e = torch.zeros_like(theta)
+        e[i] = h
+        hit = [args["r0"] + true_root(f, theta + s * e, args["r0"], args["w"], args["d0"], args["d1"]) * args["w"]
+               for s in (1, -1)]
+        columns.append((hit[0] - hit[1]) / (2 * h))
+    return torch.stack(columns, dim=1)
+
+
+def test_reference_matches_finite_differences_of_the_true_root(cases):
+    for name, f, args in cases:
+        p_hat, dp_dtheta = implicit_surface_grad(f, *ray(args))
+        assert p_hat.dtype == dp_dtheta.dtype == torch.float64
+        assert dp_dtheta.shape == (3, args["theta"].numel()), name
+        d = true_root(f, *ray(args))
+        torch.testing.assert_close(p_hat, args["r0"] + d * args["w"], rtol=0, atol=1e-12, msg=name)
+        torch.testing.assert_close(dp_dtheta, finite_difference_jacobian(f, args), rtol=1e-6, atol=1e-7, msg=name)
+
+
+def test_cases_cover_the_three_surfaces_with_float64_inputs(cases):
+    factories = {args["f"].factory for _, _, args in cases}
+    assert factories == {"make_sphere_sdf", "make_quadric", "make_mlp_surface"}
+    for name, _, args in cases:
+        assert all(args[k].dtype == torch.float64 for k in ("theta", "r0", "w")), name
+        assert type(args["d0"]) is float and type(args["d1"]) is float and 0 <= args["d0"] < args["d1"], name
+        torch.testing.assert_close(torch.linalg.vector_norm(args["w"]), torch.tensor(1.0, dtype=torch.float64))
+
+
+def test_each_bracket_holds_the_first_crossing_and_no_other(cases):
+    for name, f, args in cases:
+        r0, w, theta = args["r0"], args["w"], args["theta"]
+        values = lambda a, b: f(r0 + torch.linspace(a, b, 4001, dtype=torch.float64)[:, None] * w, theta)  # noqa: E731
+        assert (values(0.0, args["d0"]) > 0).all(), f"{name}: a crossing before d0"
+        inside = values(args["d0"], args["d1"]) <= 0
+        assert not inside[0] and inside[-1], name
+        assert int((inside[1:] != inside[:-1]).sum()) == 1, f"{name}: more than one crossing in [d0, d1]"
+
+
+def test_rays_are_oblique_at_the_hit(cases):
+    """Neither grazing (the gradient would blow up) nor head-on (normal and ray mistakes would agree)."""
+    for name, f, args in cases:
+        p = (args["r0"] + true_root(f, *ray(args)) * args["w"]).requires_grad_(True)
+        normal = torch.autograd.grad(f(p, args["theta"]), p)[0]
+        cosine = -(normal / normal.norm()) @ args["w"]
+        assert 0.3 <= cosine <= 0.95, (name, cosine)
+
+
+STUDENT = """
+import torch
+
+def implicit_surface_grad(f, theta, r0, w, d0, d1):
+    g = lambda d: f(r0 + d * w, theta).item()
+    ROOT
+    p_hat = r0 + d * w
+    p, th = p_hat.clone().requires_grad_(True), theta.clone().requires_grad_(True)
+    df_dp, df_dtheta = torch.autograd.grad(f(p, th), (p, th))
+    return p_hat, -torch.outer(w, df_dtheta) / (df_dp @ w)
+"""
+
+PLAIN_SECANT = """a, b = d0, d1
+    while abs(b - a) > 1e-10:
+        a, b = b, b - g(b) * (b - a) / (g(b) - g(a))
+    d = b"""
+
+
+def bisection(width):
+    return f"""a, b = d0, d1
+    while b - a > {width}:
+        m = 0.5 * (a + b)
+        a, b = (m, b) if g(m) > 0 else (a, m)
+    d = 0.5 * (a + b)"""
+
+
+@pytest.mark.parametrize("root", [PLAIN_SECANT, bisection(1e-10)], ids=["plain secant", "bisection to 1e-10"])
+def test_root_finders_that_stop_near_1e_10_pass(grade_text, root):
+    result = grade_text(EXERCISE, STUDENT.replace("ROOT", root))
+    assert result.status == "pass", result.message
+
+
+def test_a_root_found_only_to_1e_4_fails(grade_text):
+    result = grade_text(EXERCISE, STUDENT.replace("ROOT", bisection(1e-4)))
+    assert result.status == "fail"
+
+
+def reference_with(old, new):
+    assert old in REFERENCE_SOURCE
+    return REFERENCE_SOURCE.replace(old, new)
+
+
+def test_a_sign_error_is_reported_on_the_jacobian_alone(grade_text):
+    result = grade_text(EXERCISE, reference_with("-torch.outer(w, df_dtheta)", "torch.outer(w, df_dtheta)"))
+    assert result.diagnosis["id"] == "sign_flipped"
+    assert [m.path for m in result.failure.mismatches] == ["[1]"]
+
+
+def test_a_transposed_jacobian_gets_a_shape_message(grade_text):
+    result = grade_text(EXERCISE, reference_with("-torch.outer(w, df_dtheta)", "-torch.outer(df_dtheta, w)"))
+    assert result.status == "fail" and result.diagnosis is None
+    assert result.failure.mismatches[0].kind == "shape"
+    assert "shape [4, 3], expected [3, 4]" in result.failure.mismatches[0].message
+
+
+def test_a_float32_hit_point_is_rejected_on_dtype(grade_text):
+    result = grade_text(EXERCISE, reference_with("return p_hat,", "return p_hat.float(),"))
+    assert result.status == "fail"
+    assert [m.path for m in result.failure.mismatches] == ["[0]"]
+    assert result.failure.mismatches[0].kind == "dtype"
