@@ -19,6 +19,10 @@ COURSE_ENV = "DLCHECK_COURSE"
 class Course:
     root: Path
 
+    def __post_init__(self) -> None:
+        # Paths are handed to sandboxed processes that run in another working directory.
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
     @property
     def exercises_dir(self) -> Path:
         return self.root / "exercises"

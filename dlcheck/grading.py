@@ -21,7 +21,7 @@ from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResul
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
 from .spec import to_data
-from .wire import WireError, decode_data
+from .wire import Unsupported, WireError, decode_data
 
 MAX_SOURCE_BYTES = 1_000_000
 REFERENCE_SECONDS = 120.0
@@ -167,7 +167,7 @@ class Grader:
         status = overall_status(tests)
         passed = sum(t.status == PASS for t in tests)
         result.score = float(spec.points) if status == PASS else round(spec.points * passed / len(tests), 2)
-        if status == FAIL:
+        if status != PASS:
             result.diagnosis = _diagnose(spec, cases, run)
         first = next((t for t in tests if t.status != PASS), None)
         message = (f"All {len(tests)} cases pass." if status == PASS
@@ -310,13 +310,28 @@ def _mismatch_summary(mismatches: list) -> str:
 
 
 def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, str] | None:
-    """The first known mistake whose outputs match the student's on every case."""
-    if len(run.values) != len(cases):
+    """The first known mistake that behaves like the submission on every case: the same output,
+    or the same exception type (a 0-based loop that makes a model raise is a misconception too)."""
+    if run.problem is not None:
         return None
     policy = to_data(spec.compare)
     for mistake in spec.mistakes:
-        if all(not compare(case.mistakes[mistake.id], run.values[i], policy) for i, case in enumerate(cases)):
+        if all(_behaves_alike(case.mistakes[mistake.id], i, run, policy) for i, case in enumerate(cases)):
             return {"id": mistake.id, "message": mistake.message}
+    return None
+
+
+def _behaves_alike(mistake_output: Any, index: int, run: StudentRun, policy: dict) -> bool:
+    raised = _raised_type(mistake_output)
+    if index in run.values:
+        return raised is None and not compare(mistake_output, run.values[index], policy)
+    return index in run.errors and raised == run.errors[index]["type"]
+
+
+def _raised_type(mistake_output: Any) -> str | None:
+    """The exception type a mistake raised on a case (see reference._mistake_output), else None."""
+    if isinstance(mistake_output, Unsupported) and mistake_output.type_name == "raised":
+        return mistake_output.detail.split(":", 1)[0]
     return None
 
 

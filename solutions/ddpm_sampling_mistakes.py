@@ -4,7 +4,7 @@ import torch
 
 
 def _sample(eps_model, betas, x_T, noise, *, noise_scale="sqrt_one_minus_alpha_bar", divide_by="alpha",
-            noise_at_t1=False, ascending=False, sigma="sqrt_beta", noise_index="t-1"):
+            noise_at_t1=False, ascending=False, sigma="sqrt_beta", noise_index="t-1", model_t_offset=0):
     T = len(betas)
     alphas = 1 - betas
     alpha_bars = torch.cumprod(alphas, dim=0)
@@ -13,7 +13,7 @@ def _sample(eps_model, betas, x_T, noise, *, noise_scale="sqrt_one_minus_alpha_b
     for t in steps:
         i = t - 1
         alpha, alpha_bar, beta = alphas[i], alpha_bars[i], betas[i]
-        eps = eps_model(x, t)
+        eps = eps_model(x, t + model_t_offset)
         denominator = torch.sqrt(1 - alpha_bar if noise_scale == "sqrt_one_minus_alpha_bar" else 1 - alpha)
         x = (x - (1 - alpha) / denominator * eps) / torch.sqrt(alpha if divide_by == "alpha" else alpha_bar)
         if t > 1 or noise_at_t1:
@@ -55,3 +55,7 @@ def posterior_variance_sigma(*args):
 
 def noise_in_loop_order(*args):
     return _sample(*args, noise_index="loop")
+
+
+def t_zero_based(*args):
+    return _sample(*args, model_t_offset=-1)
