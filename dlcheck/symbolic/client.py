@@ -23,22 +23,6 @@ MAX_OUTPUT_BYTES = 1 << 20
 WORKER = [sys.executable, "-P", "-m", "dlcheck.symbolic.worker"]
 
 
-def request_for(spec, answer: str, reference: str) -> dict:
-    """The worker request for a SymbolicExercise spec, an answer and the reference expression."""
-    return {
-        "symbols": {name: {"latex": list(sym.latex), "domain": sym.domain,
-                           "sample": list(sym.sample) if sym.sample else None}
-                    for name, sym in spec.symbols.items()},
-        "functions": dict(spec.functions),
-        "derived": dict(spec.derived),
-        "constraints": list(spec.constraints),
-        "answer": answer,
-        "reference": reference,
-        "mistakes": [{"id": m.id, "expr": m.expr} for m in spec.mistakes],
-        "budget_seconds": spec.time_budget_seconds,
-    }
-
-
 def check_symbolic(request: dict, timeout: float) -> dict:
     """Judge request["answer"] in a fresh worker; gives up after `timeout` (+ startup) seconds."""
     try:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 import re
 
-from sympy import Expr, Float, Symbol, pretty, sstr
+from sympy import Expr, Float, Function, Symbol, pretty, sstr
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from .equivalence import Comparer, Counterexample, Verdict
 from .errors import AnswerError
@@ -28,16 +29,21 @@ def judge(request: dict, deadline: Deadline) -> dict:
     if problem:
         return error_response(f"The symbolic checker received a malformed request ({problem}).")
     try:
-        table = build_table(request)
-        reference = parse(request["reference"], table)
+        with deadline.limit():  # sympy simplifies while building: even reading is timed
+            table = build_table(request)
+            reference = parse(request["reference"], table)
     except (SpecProblem, AnswerError) as exc:
         detail = exc.message if isinstance(exc, AnswerError) else str(exc)
         return error_response(f"This exercise is misconfigured ({detail}); "
                               "please report it to the course staff.")
     try:
-        answer = parse(_without_comments(request["answer"]), table)
+        with deadline.limit():
+            answer = parse(_without_comments(request["answer"]), table)
     except AnswerError as exc:
         return error_response(exc.message)
+    except OutOfTime:
+        return error_response("Reading your answer took too long; write it in a simpler form "
+                              "(smaller numbers, fewer nested powers).")
     shown = _rendering(answer, table, deadline)
     if table.uses_derivative(answer) and not table.uses_derivative(reference):
         return make_response("error", "Your answer uses the derivative you are asked to find "
@@ -77,11 +83,12 @@ def _diagnose(comparer: Comparer, answer: Expr, mistakes: list[dict], table: Sym
               deadline: Deadline) -> str | None:
     """Id of the first listed mistake the answer is equivalent to (each gets an equal time share)."""
     for position, mistake in enumerate(mistakes):
-        try:
-            expr = parse(mistake["expr"], table)
-        except AnswerError:
-            continue  # a broken mistake must not hide the student's result
         share = deadline.within(1 / (len(mistakes) - position))
+        try:
+            with share.limit():
+                expr = parse(mistake["expr"], table)
+        except (AnswerError, OutOfTime):
+            continue  # a broken mistake must not hide the student's result
         if comparer.compare(answer, expr, share).equivalent:
             return mistake["id"]
     return None
@@ -100,13 +107,16 @@ def _rendering(answer: Expr, table: SymbolTable, deadline: Deadline) -> dict:
 
 
 def _display_names(expr: Expr, table: SymbolTable) -> Expr:
-    """alpha_bar_t -> alphabar_t, which sympy's pretty printer shows as ᾱₜ."""
+    """alpha_bar_t -> alphabar_t, which sympy's pretty printer shows as ᾱₜ; sigma' -> σ′."""
     renamed = {}
     for info in table.symbols.values():
         display = _ACCENT_SUFFIX.sub(r"\1", info.name)
         if display != info.name:
             renamed[info.symbol] = Symbol(display, **info.symbol.assumptions0)
-    return expr.xreplace(renamed)
+    expr = expr.xreplace(renamed)
+    for declared in table.functions.values():
+        expr = expr.replace(declared.derivative, Function(pretty_symbol(declared.name) + "\u2032"))
+    return expr
 
 
 # ---------------------------------------------------------------- messages
@@ -116,8 +126,9 @@ def _undecided_message(verdict: Verdict, request: dict) -> str:
         budget = request.get("budget_seconds") or 8
         return (f"Your answer could not be checked within {budget:g} s; "
                 "try writing it in a simpler equivalent form.")
-    return ("Your answer could not be checked: it is undefined (a division by zero, or a log or "
-            "square root of a negative number) at almost every test point of the allowed values.")
+    return ("Your answer could not be checked: at almost every test point of the allowed values it "
+            "is undefined (a division by zero, or a log or square root of a negative number) or "
+            "too large to evaluate.")
 
 
 def _difference_message(counterexample: Counterexample, table: SymbolTable) -> str:

@@ -22,6 +22,7 @@ import sys
 from contextlib import contextmanager
 from typing import Callable
 
+import mpmath
 from sympy import (Abs, Add, Expr, Integer, Mul, Pow, Rational, S, ceiling, cos, exp, floor, log,
                    preorder_traversal, sin, sqrt, tan)
 
@@ -31,6 +32,7 @@ from .lexer import CMD, END, NAME, NUM, OP, REL, Token, tokenize
 MAX_DEPTH = 200          # nesting of brackets, signs, exponents and function calls
 MAX_EXPONENT = 1000      # |numeric exponent|: larger powers are never built
 MAX_RESULT_DIGITS = 1000  # a power of two numbers may not exceed this many digits
+MAX_ROOT_DIGITS = 30     # roots (non-integer powers) only of numbers up to this size
 
 __all__ = ["AnswerError", "parse", "parse_relation", "BUILTIN_FUNCTIONS"]
 
@@ -224,7 +226,7 @@ class _Parser:
         caret = self.take()
         with self.nested():
             exponent = self.unary()
-        return _power(base, exponent, caret)
+        return _power(base, exponent, caret.pos)
 
     def atom(self) -> Expr:
         tok = self.peek()
@@ -279,14 +281,14 @@ class _Parser:
         return ceiling(inner)
 
     def root(self) -> Expr:
-        self.take()
+        command = self.take()
         if self.at(OP, "["):
             opened = self.take()
             degree = self.expression()
             self.expect(OP, "]", opened)
             radicand = self.macro_argument("\\sqrt")
-            return _power(radicand, Pow(degree, -1), opened)
-        return sqrt(self.macro_argument("\\sqrt"))
+            return _power(radicand, Pow(degree, -1), opened.pos)
+        return _power(self.macro_argument("\\sqrt"), S.Half, command.pos)
 
     def macro_argument(self, macro: str) -> Expr:
         """A LaTeX argument: {…}, or a single digit / letter / command (\\frac12, \\frac ab, \\sqrt x)."""
@@ -347,6 +349,8 @@ class _Parser:
             else:
                 raise AnswerError(f"'{tok.text}' at character {tok.pos + 1} needs an argument, "
                                   f"e.g. {tok.text}(x).", tok.pos)
+            if function is sqrt:  # the same size checks as x^(1/2)
+                return _power(argument, S.Half, tok.pos)
             return function(argument)
 
     def derivative(self, tok: Token) -> Expr:
@@ -368,20 +372,48 @@ class _Parser:
                                tok.pos)
         suggestion = self.table.suggest(tok.text)
         hint = f" Did you mean {suggestion}?" if suggestion else ""
+        if self._is_call_argument(tok):  # p_d(x): the symbol already stands for the value at x
+            before = self.tokens[self.k - 3].text
+            hint = f" Write {before} alone, without '({tok.text})'."
         return AnswerError(f"Unknown symbol '{tok.text}'.{hint} Declared symbols: "
                            f"{self.table.describe_symbols()}.", tok.pos)
 
 
-def _power(base: Expr, exponent: Expr, caret: Token) -> Expr:
+    def _is_call_argument(self, tok: Token) -> bool:
+        """`tok` is the x of `name(x)` where name is a declared symbol."""
+        if self.k < 3 or not self.at(OP, ")"):
+            return False
+        before, opening = self.tokens[self.k - 3], self.tokens[self.k - 2]
+        return (opening.kind == OP and opening.text == "(" and before.kind == NAME
+                and self.table.lookup(before.text) is not None)
+
+
+def _power(base: Expr, exponent: Expr, where: int) -> Expr:
     """base^exponent, refusing powers that would build huge numbers (9^9^9^9)."""
     if exponent.is_number:
         size = _magnitude(exponent)
         if size > MAX_EXPONENT:
-            raise AnswerError(f"The exponent at character {caret.pos + 1} is too large "
-                              f"(at most {MAX_EXPONENT} in size).", caret.pos)
+            raise AnswerError(f"The exponent at character {where + 1} is too large "
+                              f"(at most {MAX_EXPONENT} in size).", where)
         if base.is_number:
-            scale = _magnitude(base)
-            if scale > 1 and size * math.log10(scale) > MAX_RESULT_DIGITS:
-                raise AnswerError(f"The power at character {caret.pos + 1} would be a number with "
-                                  f"more than {MAX_RESULT_DIGITS} digits.", caret.pos)
+            digits = _digits(base)
+            if size * digits > MAX_RESULT_DIGITS:
+                raise AnswerError(f"The power at character {where + 1} would be a number with "
+                                  f"more than {MAX_RESULT_DIGITS} digits.", where)
+            if digits > MAX_ROOT_DIGITS and not exponent.is_integer:
+                # sympy factors the radicand to simplify roots: slow for huge numbers
+                raise AnswerError(f"Roots of numbers with more than {MAX_ROOT_DIGITS} digits "
+                                  f"(at character {where + 1}) are not supported.", where)
     return Pow(base, exponent)
+
+
+def _digits(number: Expr) -> float:
+    """Roughly how many decimal digits |number| has before the point (0 for |number| <= 1)."""
+    if number.is_Rational:  # exact and fast, even for a 1000-digit integer
+        bits = abs(number.p).bit_length() - number.q.bit_length()
+    else:
+        value = Abs(number).evalf(15)
+        if not value.is_Float:
+            return math.inf
+        bits = mpmath.mag(mpmath.mpf(value)) if value else 0
+    return max(bits * math.log10(2), 0.0)

@@ -12,7 +12,7 @@ import math
 import operator
 import random
 
-from sympy import Expr, Float, Integer, Pow, Rational, Symbol
+from sympy import Expr, Float, Integer, Pow, Rational, Symbol, exp
 
 from .table import Constraint, SymbolTable
 
@@ -55,7 +55,7 @@ class PointSource:
 
 
 def value_at(expr: Expr, point: Point) -> Float | None:
-    """expr at point as a 30-digit Float; None where it is undefined, complex or huge."""
+    """expr at point as a 30-digit Float; None where it is undefined, complex or too large."""
     try:
         if not _exponents_small(expr, point):
             return None
@@ -70,12 +70,15 @@ def value_at(expr: Expr, point: Point) -> Float | None:
 
 
 def _exponents_small(expr: Expr, point: Point) -> bool:
-    """Refuse points where a symbolic exponent gets large: 3^(3^(3^3)) must never be built exactly."""
-    for power in expr.atoms(Pow):
-        if power.exp.free_symbols:
-            exponent = value_at(power.exp, point)
-            if exponent is None or abs(exponent) > MAX_EXPONENT_AT_POINT:
-                return False
+    """Refuse points where an exponent gets large: 3^(3^(3^3)) or exp(exp(exp(exp(3)))) must
+    never be evaluated (exactly, or with the precision mpmath would need)."""
+    for node in expr.atoms(Pow, exp):
+        exponent = node.exp if node.is_Pow else node.args[0]
+        if node.is_Pow and not exponent.free_symbols:
+            continue  # numeric exponents were capped by the parser
+        value = value_at(exponent, point)
+        if value is None or abs(value) > MAX_EXPONENT_AT_POINT:
+            return False
     return True
 
 

@@ -1,0 +1,43 @@
+"""Helpers shared by the symbolic checker tests: the six exercises and the requests the engine sends."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from dlcheck.spec import load_spec, to_data
+
+REPO = Path(__file__).resolve().parents[2]
+SYMBOLIC_EXERCISES = ("conv_shape_formula", "kl_gaussian_1d", "gan_optimal_discriminator",
+                      "ddpm_posterior_mean", "sigmoid_derivative", "implicit_diff_circle")
+
+
+def spec_of(exercise_id: str):
+    return load_spec(REPO / "exercises" / f"{exercise_id}.yaml")
+
+
+def reference_of(exercise_id: str) -> str:
+    return (REPO / "solutions" / f"{exercise_id}.txt").read_text(encoding="utf-8").strip()
+
+
+def request_for(exercise_id: str, answer: str) -> dict:
+    """The request the engine sends for this exercise (see dlcheck.grading.grade_symbolic)."""
+    spec = spec_of(exercise_id)
+    return {
+        "symbols": to_data(spec.symbols),
+        "functions": dict(spec.functions), "derived": dict(spec.derived),
+        "constraints": list(spec.constraints),
+        "answer": answer,
+        "reference": reference_of(exercise_id),
+        "mistakes": [{"id": m.id, "expr": m.expr} for m in spec.mistakes],
+        "budget_seconds": spec.time_budget_seconds,
+    }
+
+
+def run_all(jobs: dict, run) -> dict:
+    """{key: run(*args)} for {key: args}, two at a time: each job is a whole worker process."""
+    workers = max(2, min(4, os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {key: pool.submit(run, *args) for key, args in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}

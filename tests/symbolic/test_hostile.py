@@ -1,0 +1,76 @@
+"""Hostile input through the real worker: a clear error (or a fail), quickly, and never a pass."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dlcheck.symbolic.client import check_symbolic
+
+from symbolic_helpers import request_for, run_all
+
+BUDGET = 8.0
+HOSTILE = {
+    "python_call": "__import__('os').system('x')",
+    "attribute_access": "x.y",
+    "power_tower": "9**9**9**9",
+    "factorial": "factorial(10**7)",
+    "nested_parentheses": "(" * 2400 + "x" + ")" * 2400,
+    "deep_but_short": "(" * 500 + "x" + ")" * 500,
+    "megabyte": "x" * (1 << 20),
+    "malformed_latex": r"\frac{x}{",
+    "unbalanced_left": r"\left( x",
+    "unknown_command": r"\input{/etc/passwd}",
+    "fullwidth_wrong": "ｘ／ｙ",
+    "cyrillic_lookalike": "-х/y",
+    "unicode_operators_wrong": "x·y × 2 − 1",
+    "greek_not_declared": "σ(x) + α + ᾱ",
+    "huge_expansion": "(x + y + 1)^1000 - (x + y)^1000",
+    "exponential_tower": "exp(exp(exp(exp(x))))",
+    "symbolic_power_tower": "x^(x^(x^(x^x)))",
+    "big_root": "sqrt(10^999 + 1)",
+    "control_characters": "x\x00/y",
+    "shell_text": "x; rm -rf /",
+    "string_literal": "'-x/y'",
+}
+
+
+@pytest.fixture(scope="module")
+def timed_replies():
+    def timed(request):
+        started = time.monotonic()
+        reply = check_symbolic(request, BUDGET)
+        return reply, time.monotonic() - started
+
+    jobs = {name: (dict(request_for("implicit_diff_circle", text), budget_seconds=BUDGET),)
+            for name, text in HOSTILE.items()}
+    return run_all(jobs, timed)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_is_judged_quickly_and_never_passes(name, timed_replies):
+    reply, elapsed = timed_replies[name]
+    assert reply["status"] in ("error", "fail"), reply
+    assert reply["message"]
+    assert elapsed < BUDGET + 3, f"{name} took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("name, words", [
+    ("python_call", "'_'"), ("attribute_access", "attribute access"), ("power_tower", "exponent"),
+    ("factorial", "Unknown function 'factorial'"), ("nested_parentheses", "too long"),
+    ("deep_but_short", "nested too deeply"), ("megabyte", "too long"),
+    ("malformed_latex", "ends too early"), ("unknown_command", "Unknown LaTeX command"),
+    ("cyrillic_lookalike", "Cyrillic"), ("greek_not_declared", "Unknown function 'sigma'"),
+    ("big_root", "Roots of numbers"), ("control_characters", "control character"),
+    ("string_literal", "Unexpected"),
+])
+def test_hostile_input_gets_a_teaching_message(name, words, timed_replies):
+    reply, _ = timed_replies[name]
+    assert reply["status"] == "error" and words in reply["message"], reply["message"]
+
+
+def test_normalised_lookalikes_are_read_not_rejected(timed_replies):
+    reply, _ = timed_replies["fullwidth_wrong"]
+    assert reply["status"] == "fail" and reply["read_as_text"] == "x/y"
+    assert reply["diagnosis"] == "missing_sign"
