@@ -161,7 +161,8 @@ def normalize(text: str, offset: int = 0) -> tuple[str, list[int]]:
             if unicodedata.combining(ch):
                 accent = _COMBINING_ACCENTS.get(ch)
                 if accent is None:
-                    raise AnswerError(f"Unsupported accent on the letter at character {i + 1}.", offset + i)
+                    raise AnswerError(f"Unsupported accent on the letter at character {offset + i + 1}.",
+                                      offset + i)
                 out.accent_last(accent, offset + i)
             else:
                 out.emit(_map_char(ch, offset + i), offset + i)

@@ -67,7 +67,8 @@ def _right_of_equals(text: str) -> tuple[str, int]:
     if not text.strip():
         raise AnswerError("Your answer is empty: write one expression, in plain text such as "
                           "(a + b)/2 or in LaTeX such as \\frac{a+b}{2}.")
-    equals = [i for i, ch in enumerate(text) if ch in "=\uff1d"]
+    equals = [i for i, ch in enumerate(text)  # <=, >= and != are relations, not equations
+              if ch in "=\uff1d" and (i == 0 or text[i - 1] not in "<>!")]
     if len(equals) > 1:
         raise AnswerError(f"Write a single expression (at most one '='); your answer has {len(equals)}.",
                           equals[1])
@@ -249,6 +250,7 @@ class _Parser:
         raise self.unexpected(tok)
 
     def bracketed(self) -> Expr:
+        before = self.tokens[self.k - 1] if self.k else None
         opened = self.take()
         closer = _CLOSERS[opened.text]
         if self.at(OP, closer):
@@ -258,8 +260,17 @@ class _Parser:
             inner = self.expression()
         finally:
             self.inside_bars = outer
+        if self.at(OP, ","):
+            raise self.argument_list(before, opened)
         self.expect(OP, closer, opened)
         return inner
+
+    def argument_list(self, before: Token | None, opened: Token) -> AnswerError:
+        """A comma in brackets: usually a symbol written with arguments, like epsilon_theta(x_t, t)."""
+        if before is not None and before.kind == NAME and self.table.lookup(before.text) is not None:
+            return AnswerError(f"'{before.text}' is a symbol, not a function: write it alone, without "
+                               f"the arguments in brackets at character {opened.pos + 1}.", opened.pos)
+        return self.unexpected(self.peek(), "an answer is one expression: there is nothing to separate")
 
     def absolute(self) -> Expr:
         opened = self.take()
@@ -341,9 +352,13 @@ class _Parser:
                 if self.at(OP, ","):
                     raise self.unexpected(self.peek(), f"{tok.text} takes one argument")
                 self.expect(OP, ")", opened)
-            elif self.at(OP, "^"):
-                raise self.unexpected(self.peek(), f"write the power after the argument, "
-                                                   f"e.g. {tok.text}(x)^2")
+            elif self.at(OP, "^"):  # sigma^2(x), \log^2 x: a power of the value
+                caret = self.take()
+                exponent = self.unary()
+                if not (exponent.is_Integer and exponent > 0):
+                    raise AnswerError(f"Only positive whole powers can follow a function name "
+                                      f"(character {caret.pos + 1}); write {tok.text}(x)^n.", caret.pos)
+                return _power(self.apply(function, tok), exponent, caret.pos)
             elif self.starts_atom():  # LaTeX style: \ln x, \log \frac{a}{b}
                 argument = self.power()
             else:
@@ -378,7 +393,6 @@ class _Parser:
         return AnswerError(f"Unknown symbol '{tok.text}'.{hint} Declared symbols: "
                            f"{self.table.describe_symbols()}.", tok.pos)
 
-
     def _is_call_argument(self, tok: Token) -> bool:
         """`tok` is the x of `name(x)` where name is a declared symbol."""
         if self.k < 3 or not self.at(OP, ")"):
@@ -390,20 +404,19 @@ class _Parser:
 
 def _power(base: Expr, exponent: Expr, where: int) -> Expr:
     """base^exponent, refusing powers that would build huge numbers (9^9^9^9)."""
-    if exponent.is_number:
-        size = _magnitude(exponent)
-        if size > MAX_EXPONENT:
-            raise AnswerError(f"The exponent at character {where + 1} is too large "
-                              f"(at most {MAX_EXPONENT} in size).", where)
-        if base.is_number:
-            digits = _digits(base)
-            if size * digits > MAX_RESULT_DIGITS:
-                raise AnswerError(f"The power at character {where + 1} would be a number with "
-                                  f"more than {MAX_RESULT_DIGITS} digits.", where)
-            if digits > MAX_ROOT_DIGITS and not exponent.is_integer:
-                # sympy factors the radicand to simplify roots: slow for huge numbers
-                raise AnswerError(f"Roots of numbers with more than {MAX_ROOT_DIGITS} digits "
-                                  f"(at character {where + 1}) are not supported.", where)
+    size = _magnitude(exponent) if exponent.is_number else None
+    if size is not None and size > MAX_EXPONENT:
+        raise AnswerError(f"The exponent at character {where + 1} is too large "
+                          f"(at most {MAX_EXPONENT} in size).", where)
+    if base.is_number:
+        digits = _digits(base)
+        if size is not None and size * digits > MAX_RESULT_DIGITS:
+            raise AnswerError(f"The power at character {where + 1} would be a number with "
+                              f"more than {MAX_RESULT_DIGITS} digits.", where)
+        if digits > MAX_ROOT_DIGITS and (size is None or not exponent.is_integer):
+            # sympy factors a number to simplify its roots: slow for huge numbers
+            raise AnswerError(f"A number with more than {MAX_ROOT_DIGITS} digits (at character "
+                              f"{where + 1}) may only be raised to a whole number.", where)
     return Pow(base, exponent)
 
 

@@ -73,3 +73,11 @@ def test_response_validation():
                 dict(good, read_as=["x"])):
         assert checked_response(bad) is None
     assert json.dumps(checked_response(good))
+
+
+def test_worker_limits_itself_and_sympy_still_imports():
+    code = ("import resource as r; from dlcheck.symbolic.worker import _limit_resources; "
+            "_limit_resources(8.0); import sympy; "
+            "print([r.getrlimit(k)[0] for k in (r.RLIMIT_AS, r.RLIMIT_CPU, r.RLIMIT_NOFILE, r.RLIMIT_FSIZE)])")
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str([2 << 30, 13, 16, 0])

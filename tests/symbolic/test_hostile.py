@@ -62,7 +62,7 @@ def test_hostile_input_is_judged_quickly_and_never_passes(name, timed_replies):
     ("deep_but_short", "nested too deeply"), ("megabyte", "too long"),
     ("malformed_latex", "ends too early"), ("unknown_command", "Unknown LaTeX command"),
     ("cyrillic_lookalike", "Cyrillic"), ("greek_not_declared", "Unknown function 'sigma'"),
-    ("big_root", "Roots of numbers"), ("control_characters", "control character"),
+    ("big_root", "only be raised to a whole number"), ("control_characters", "control character"),
     ("string_literal", "Unexpected"),
 ])
 def test_hostile_input_gets_a_teaching_message(name, words, timed_replies):

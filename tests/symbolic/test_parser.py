@@ -160,6 +160,17 @@ def test_derived_quantities_are_symbols_that_expand(tables):
     assert table.expand_definitions(beta) == 1 - table.lookup("alpha_t")
 
 
+def test_function_powers_and_symbols_written_with_arguments(tables):
+    table = tables["sigmoid_derivative"]
+    sigma, x = table.function("sigma"), table.lookup("x")
+    assert read("σ(x) − σ²(x)", table) == sigma(x) - sigma(x) ** 2
+    assert read(r"\log^2 x", table) == log(x) ** 2
+    assert "positive whole powers" in error_of("sigma^-1(x)", table).message
+    ddpm = tables["ddpm_posterior_mean"]
+    error = error_of(r"\epsilon_\theta(x_t, t)", ddpm)
+    assert "'epsilon_theta' is a symbol, not a function" in error.message and error.position == 15
+
+
 def test_one_top_level_equals_judges_the_right_side(tables):
     table = tables["gan_optimal_discriminator"]
     p_d, p_m = table.lookup("p_d"), table.lookup("p_m")
@@ -193,6 +204,7 @@ def test_density_written_as_a_call_gets_a_hint(tables):
     ("k!", 1, "Factorials"),
     (r"\foo{k}", 0, "Unknown LaTeX command"),
     ("k < s", 2, "not an inequality"),
+    ("k <= s", 2, "not an inequality"),
     ("k_", 2, "subscript"),
     ("k^", 2, "ends too early"),
     ("()", 1, "empty brackets"),
@@ -219,7 +231,8 @@ def test_position_counts_characters_as_typed(tables):
     ("(k^1000)^1000", "Exponents larger"),
     ("10^999^2", "exponent"),
     ("1" * 40, "too long"),
-    ("sqrt(10^40 + 1)", "Roots of numbers"),
+    ("sqrt(10^40 + 1)", "only be raised to a whole number"),
+    ("(10^40)^k", "only be raised to a whole number"),
     ("1/0", "undefined"),
     ("factorial(10**7)", "Unknown function 'factorial'"),
     ("__import__('os').system('x')", "'_'"),
