@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .chapters import CHAPTERS
 from .errors import SpecError, UsageError
-from .spec import CHAPTERS, CodeExercise, SymbolicExercise, load_spec
 
-Spec = CodeExercise | SymbolicExercise
+if TYPE_CHECKING:
+    from .spec import CodeExercise, SymbolicExercise
+
+    Spec = CodeExercise | SymbolicExercise
+
 COURSE_ENV = "DLCHECK_COURSE"
+LISTING_FIELDS = ("id", "title", "chapter", "kind", "points")
 
 
 @dataclass(frozen=True)
@@ -42,14 +50,37 @@ class Course:
     @cached_property
     def specs(self) -> list[Spec]:
         """Every exercise, in syllabus order (chapter, then file name). Raises on the first bad spec."""
-        loaded = [load_spec(path) for path in self.spec_paths()]
-        order = {chapter: i for i, chapter in enumerate(CHAPTERS)}
-        return sorted(loaded, key=lambda s: (order[s.chapter], s.id))
+        from .spec import load_spec
+
+        return sorted((load_spec(path) for path in self.spec_paths()), key=lambda s: _syllabus_key(s.chapter, s.id))
+
+    def listing(self) -> list[dict]:
+        """id, title, chapter, kind and points of every exercise, in syllabus order.
+
+        Specs that validated before and have not changed since (same mtime and size, same
+        validator) come from a cache, so `dlcheck list` need not import YAML or the validator;
+        any other spec is validated now, and a malformed one raises as always.
+        """
+        cache = _ListingCache(self.root)
+        rows = []
+        for path in self.spec_paths():
+            row = cache.get(path)
+            if row is None:
+                from .spec import load_spec
+
+                spec = load_spec(path)
+                row = {field: getattr(spec, field) for field in LISTING_FIELDS}
+                cache.put(path, row)
+            rows.append(row)
+        cache.save()
+        return sorted(rows, key=lambda r: _syllabus_key(r["chapter"], r["id"]))
 
     def ids(self) -> list[str]:
         return [p.stem for p in self.spec_paths()]
 
     def get(self, exercise_id: str) -> Spec:
+        from .spec import load_spec
+
         path = self.exercises_dir / f"{exercise_id}.yaml"
         if not path.is_file():
             raise UsageError(unknown_exercise_message(exercise_id, self.ids()))
@@ -91,3 +122,60 @@ def find_course(explicit: Path | None = None) -> Course:
     looked = "; ".join(f"{path / 'exercises'} ({origin})" for origin, path in candidates)
     raise UsageError(f"No course found: there is no exercises/ directory at {looked}. "
                      f"Pass --course DIR or set {COURSE_ENV}.")
+
+
+def _syllabus_key(chapter: str, exercise_id: str) -> tuple[int, str]:
+    return list(CHAPTERS).index(chapter), exercise_id
+
+
+class _ListingCache:
+    """Listing rows of validated specs, keyed by file name and (mtime, size), in the user's cache dir."""
+
+    def __init__(self, course_root: Path):
+        digest = hashlib.sha256(str(course_root).encode()).hexdigest()[:16]
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        self.path = base / "dlcheck" / f"listing-{digest}.json"
+        # A new validator may reject what an old one accepted: its own file stamps the cache.
+        validator = Path(__file__).with_name("spec.py").stat()
+        self.stamp = [validator.st_mtime_ns, validator.st_size]
+        self.entries = self._load()
+        self.seen: set[str] = set()
+        self.dirty = False
+
+    def _load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        ok = isinstance(data, dict) and data.get("stamp") == self.stamp and isinstance(data.get("entries"), dict)
+        return data["entries"] if ok else {}
+
+    @staticmethod
+    def _key(path: Path) -> list[int]:
+        stat = path.stat()
+        return [stat.st_mtime_ns, stat.st_size]
+
+    def get(self, path: Path) -> dict | None:
+        self.seen.add(path.name)
+        entry = self.entries.get(path.name)
+        if isinstance(entry, dict) and entry.get("key") == self._key(path) and isinstance(entry.get("row"), dict):
+            return entry["row"]
+        return None
+
+    def put(self, path: Path, row: dict) -> None:
+        self.entries[path.name] = {"key": self._key(path), "row": row}
+        self.dirty = True
+
+    def save(self) -> None:
+        stale = set(self.entries) - self.seen
+        if not (self.dirty or stale):
+            return
+        for name in stale:
+            del self.entries[name]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"stamp": self.stamp, "entries": self.entries}), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            pass  # a read-only home only costs speed

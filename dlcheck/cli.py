@@ -72,17 +72,16 @@ def list_exercises(
     """List the exercises with your progress."""
     ws = Workspace.locate(workspace)
     state = ws.load_state()
-    specs = _course(course).specs
+    rows = _course(course).listing()
     if chapter is not None:
-        from .spec import CHAPTERS
+        from .chapters import CHAPTERS
 
         if chapter not in CHAPTERS:
             raise UsageError(f"Unknown chapter '{chapter}'. Chapters: {', '.join(CHAPTERS)}.")
-        specs = [s for s in specs if s.chapter == chapter]
+        rows = [r for r in rows if r["chapter"] == chapter]
     if kind is not None:
-        specs = [s for s in specs if s.kind == kind.value]
-    rows = [{"id": s.id, "title": s.title, "chapter": s.chapter, "kind": s.kind, "points": s.points,
-             "status": ws.status(s.id, s.kind, state)} for s in specs]
+        rows = [r for r in rows if r["kind"] == kind.value]
+    rows = [{**r, "status": ws.status(r["id"], r["kind"], state)} for r in rows]
     if output == Format.json:
         _print_json({"exercises": rows})
         return

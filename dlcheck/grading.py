@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
-from .catalog import Course, Spec
+from .catalog import Course
 from .compare import compare
 from .errors import GraderFault
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from .spec import Exercise as Spec
 from .spec import to_data
 from .wire import Unsupported, WireError, decode_data
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .display import show
+from .chapters import CHAPTERS
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult
-from .spec import CHAPTERS
 
 STATUS_STYLE = {PASS: ("✓", "bold green"), FAIL: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
                 SKIPPED: ("·", "dim")}
@@ -62,6 +60,8 @@ def render_hint(console: Console, spec, shown: int) -> None:
 
 
 def render_grade(console: Console, result: GradeResult) -> None:
+    from rich.panel import Panel  # not needed by `dlcheck list`
+
     mark, style = STATUS_STYLE[result.status]
     passed = sum(t.status == PASS for t in result.tests)
     header = Text(f"{mark} {result.exercise}: {result.status.upper()}", style=style)
@@ -99,7 +99,11 @@ def _render_symbolic(console: Console, result: GradeResult) -> None:
         console.print(Text(f"({how})", style="dim"))
 
 
-def _failure_panel(failure: Failure, submission: str) -> Panel:
+def _failure_panel(failure: Failure, submission: str):
+    from rich.panel import Panel
+
+    from .display import show
+
     parts: list = []
     if failure.inputs:
         parts.append(Text("inputs:", style="bold"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .display import show
-
 if TYPE_CHECKING:  # compare needs numpy, which `dlcheck list` must not import
     from .compare import Mismatch
 
@@ -73,6 +71,8 @@ class GradeResult:
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     if failure is None:
         return None
+    from .display import show  # keeps `dlcheck list` (which imports this module) light
+
     return {
         "case": failure.case,
         "inputs": {name: show(value) for name, value in failure.inputs.items()},

@@ -14,23 +14,8 @@ import msgspec
 import yaml
 from msgspec import Meta
 
+from .chapters import CHAPTERS
 from .errors import SpecError
-
-# Chapters of the course notes, in syllabus order: `list` groups and sorts by this.
-CHAPTERS: dict[str, str] = {
-    "ml-basics": "ML basics & training",
-    "cnn": "CNN",
-    "rnn": "RNN",
-    "vae": "VAE",
-    "autoregressive": "Autoregressive models",
-    "gans": "GANs",
-    "flows": "Normalizing flows",
-    "diffusion": "Diffusion",
-    "body-models": "Body models",
-    "implicit-surfaces": "Implicit surfaces & NeRF",
-    "gaussian-splatting": "Gaussian splatting",
-    "appendix": "Appendix & proofs",
-}
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 

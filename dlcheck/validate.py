@@ -11,10 +11,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import Course, Spec
+from .catalog import Course
 from .errors import DlcheckError, GraderFault
 from .grading import Grader, answer_from_file, grade_symbolic
 from .results import PASS, GradeResult
+from .spec import Exercise as Spec
 
 
 @dataclass

@@ -29,10 +29,13 @@ def check_symbolic(request: dict, timeout: float) -> dict:
         payload = json.dumps(request).encode("utf-8")
     except (TypeError, ValueError) as exc:
         return error_response(f"The symbolic checker could not send the request ({exc}).")
-    with tempfile.TemporaryDirectory(prefix="dlcheck-symbolic-") as workdir:
-        request_file = Path(workdir) / "request.json"
-        request_file.write_bytes(payload)
-        return _run_worker(request_file, workdir, timeout)
+    try:
+        with tempfile.TemporaryDirectory(prefix="dlcheck-symbolic-") as workdir:
+            request_file = Path(workdir) / "request.json"
+            request_file.write_bytes(payload)
+            return _run_worker(request_file, workdir, timeout)
+    except OSError as exc:  # no temporary space, no process slots, …
+        return error_response(f"The symbolic checker could not run ({exc.strerror or exc}).")
 
 
 def _run_worker(request_file: Path, workdir: str, timeout: float) -> dict:
@@ -43,7 +46,7 @@ def _run_worker(request_file: Path, workdir: str, timeout: float) -> dict:
                                        stderr=subprocess.DEVNULL, cwd=workdir, env=env,
                                        start_new_session=True)
     except OSError as exc:
-        return error_response(f"The symbolic checker could not start ({exc.strerror}).")
+        return error_response(f"The symbolic checker could not start ({exc.strerror or exc}).")
     try:
         output, outcome = _read_output(process, time.monotonic() + timeout + STARTUP_MARGIN)
     finally:

@@ -18,7 +18,7 @@ SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions
 @pytest.fixture
 def env(tmp_path):
     return {"DLCHECK_COURSE": str(FIXTURE_COURSE), "DLCHECK_WORKSPACE": str(tmp_path / "ws"),
-            "COLUMNS": "120"}
+            "COLUMNS": "120", "XDG_CACHE_HOME": str(tmp_path / "cache")}
 
 
 def dlcheck(tmp_path, env, *args):
@@ -198,6 +198,22 @@ def test_malformed_spec_names_file_and_field(tmp_path, env):
     done = dlcheck(tmp_path, {**env, "DLCHECK_COURSE": str(course)}, "list")
     assert done.returncode == 2
     assert f"{spec}: field 'points'" in done.stderr
+
+
+def test_listing_cache_never_hides_a_spec_broken_after_caching(tmp_path, env):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    env = {**env, "DLCHECK_COURSE": str(course)}
+    assert dlcheck(tmp_path, env, "list").returncode == 0
+    assert list((tmp_path / "cache" / "dlcheck").glob("listing-*.json"))  # warm now
+    spec = course / "exercises" / "halve.yaml"
+    spec.write_text(spec.read_text().replace("chapter: cnn", "chapter: cnnn"))
+    done = dlcheck(tmp_path, env, "list")
+    assert done.returncode == 2 and "field 'chapter'" in done.stderr
+    (course / "exercises" / "square_grad.yaml").unlink()
+    spec.write_text(spec.read_text().replace("chapter: cnnn", "chapter: cnn"))
+    rows = json.loads(dlcheck(tmp_path, env, "list", "--format", "json").stdout)["exercises"]
+    assert {r["id"] for r in rows} == {"scaled_sum", "halve", "apply_model"}
 
 
 def test_validate_proves_the_fixture_course_and_catches_an_undetectable_mistake(tmp_path, env):
