@@ -26,7 +26,6 @@ from .wire import Unsupported, WireError, decode_data
 
 MAX_SOURCE_BYTES = 1_000_000
 REFERENCE_SECONDS = 120.0
-ISOLATION = "process+rlimits"
 
 
 @dataclass
@@ -45,6 +44,7 @@ class StudentRun:
     problem: TestResult | None = None  # import/setup failure, timeout or crash
     problem_case: int | None = None
     violations: list[dict] = field(default_factory=list)
+    isolation: list[str] | None = None  # the sandbox layers the worker reported before running code
     exit: ExitInfo | None = None
 
 
@@ -81,8 +81,7 @@ class Grader:
 
     def grade_code(self, spec: Spec, path: Path, display_name: str | None = None) -> GradeResult:
         display_name = display_name or str(path)
-        result = GradeResult(spec.id, "code", ERROR, "", float(spec.points), submission=display_name,
-                             isolation=ISOLATION)
+        result = GradeResult(spec.id, "code", ERROR, "", float(spec.points), submission=display_name)
         source, problem = _read_source(path)
         if problem:
             return _finish(result, [TestResult("load", ERROR, problem)], problem)
@@ -133,14 +132,17 @@ class Grader:
         limits = spec.limits
         job = self.sandbox.spawn("student", {
             "memory_mb": limits.memory_mb, "cpu_seconds": int(limits.total_seconds) + 2,
-            "file_mb": 16, "open_files": 64,
+            "file_mb": 16, "open_files": 64, "processes": 0,
         })
         run = StudentRun()
         killed = False
         try:
+            fixtures = self.course.fixtures
             job.send({"source": source, "filename": display_name, "entry_point": spec.entry_point,
                       "rules": to_data(spec.rules),
-                      "fixtures": _str_or_none(self.course.fixtures),
+                      # Sent as text: a worker that dropped to `nobody` may not be able to read the course.
+                      "fixtures_source": fixtures.read_text(encoding="utf-8") if fixtures else None,
+                      "fixtures_path": str(fixtures) if fixtures else None,
                       "cases": [c.args for c in cases]})
             killed = _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name,
                               spec.entry_point)
@@ -152,6 +154,7 @@ class Grader:
 
     def _judge(self, spec: Spec, result: GradeResult, cases: list[ReferenceCase], run: StudentRun) -> GradeResult:
         result.output = run.exit.output if run.exit else ""
+        result.isolation = ", ".join(run.isolation or []) or "process only"
         if run.violations:
             v = run.violations[0]
             rule = next((r for r in spec.rules if r.id == v["rule"]), None)
@@ -208,6 +211,12 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
             run.problem_case = current
             return True
         event = message.get("event") if isinstance(message, dict) else None
+        if run.isolation is None:
+            # The first message is sent before submission code runs; later claims are ignored.
+            layers = message.get("layers") if event == "isolation" else None
+            run.isolation = [str(x) for x in layers] if isinstance(layers, list) else []
+            if event == "isolation":
+                continue
         if event == "rule":
             run.violations.append({"rule": str(message.get("rule")), "api": str(message.get("api"))})
             continue

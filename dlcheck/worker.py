@@ -2,6 +2,7 @@
 
 Everything this process says is a claim: the grader decodes it as plain data, checks exact types
 and compares it with expected values that never existed here. Messages (one per event):
+  {"event": "isolation", "layers": [...]}        first, before the submission is imported
   {"event": "rule", "rule", "api"}               a trapped forbidden API was called
   {"event": "syntax_error" | "import_error" | "missing_function", ...}
   {"event": "ready"}                             the module imported, the function exists
@@ -11,24 +12,31 @@ and compares it with expected values that never existed here. Messages (one per 
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Any
 
 from . import rules
-from .modules import load_module, module_from_source
+from .modules import module_from_source
+from .sandbox import audit
 from .reference import callable_builder
 from .wire import decode_torch, encode
 
 MAX_MESSAGE_CHARS = 2000
 
 
-def serve(channel) -> None:
+def serve(channel, isolation: list[str]) -> None:
     job = channel.receive()
     rules.install_traps(job.get("rules", []), lambda rule, api: channel.send(
         {"event": "rule", "rule": rule, "api": api}))
-    fixtures = load_module(job["fixtures"], "dlcheck_fixtures") if job.get("fixtures") else None
+    fixtures = None
+    if job.get("fixtures_source") is not None:
+        fixtures = module_from_source(job["fixtures_source"], job["fixtures_path"], "dlcheck_fixtures")
     build = callable_builder(fixtures)
+    audit.install(os.getcwd())
+    # Sent before any submission code runs, so the grader can trust it.
+    channel.send({"event": "isolation", "layers": isolation + ["audit-hooks"]})
     function = _import_entry_point(job, channel)
     if function is None:
         return

@@ -69,7 +69,11 @@ class Sandbox:
     """One zygote per grading run; use as a context manager."""
 
     def __init__(self) -> None:
+        from .confine import set_dumpable
+
+        set_dumpable(False)  # the grader holds expected values: no same-uid process may read its memory
         self._home = Path(tempfile.mkdtemp(prefix="dlcheck-sandbox-"))
+        self._home.chmod(0o711)  # a worker that dropped to `nobody` must reach its own scratch dir
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = open(self._home / "zygote.log", "wb")
         self._process = subprocess.Popen(

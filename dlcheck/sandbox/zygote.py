@@ -26,12 +26,14 @@ import time
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
 REAP_GRACE_SECONDS = 2.0
 
 
 def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
+    _prctl(PR_SET_DUMPABLE, 0)  # a same-uid worker cannot ptrace us or read our memory
     _preload()
     while True:
         try:
@@ -58,6 +60,7 @@ def _preload() -> None:
     import numpy  # noqa: F401
 
     from .. import cases, reference, wire, worker  # noqa: F401
+    from . import audit, channel, confine  # noqa: F401
 
 
 def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
@@ -76,35 +79,44 @@ def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
 def _run_child(request: dict, fds: list[int]) -> None:
     job_fd, output_fd = fds
     os.setsid()  # its own process group: the grader's watchdog kills the whole group
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
+    student = request["role"] == "student"
+    layers = []
+    if student:
+        from . import confine
+
+        layers = confine.confine(request["scratch"])
     os.chdir(request["scratch"])
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
     _apply_limits(request.get("limits", {}))
     from . import channel
 
     chan = channel.Channel(socket.socket(fileno=job_fd))
-    if request["role"] == "reference":
+    if student:
+        from .. import worker
+
+        worker.serve(chan, layers + ["rlimits"])
+    else:
         from .. import reference
 
         reference.serve(chan)
-    else:
-        from .. import worker
-
-        worker.serve(chan)
     sys.stdout.flush()
     os._exit(0)
 
 
 def _apply_limits(limits: dict) -> None:
+    memory = _mb(limits.get("memory_mb"))
     pairs = {
         resource.RLIMIT_CPU: limits.get("cpu_seconds"),
-        resource.RLIMIT_AS: _mb(limits.get("memory_mb")),
+        # On top of what the warm zygote already maps (torch alone is ~0.6 GB of address space).
+        resource.RLIMIT_AS: None if memory is None else _address_space() + memory,
         resource.RLIMIT_FSIZE: _mb(limits.get("file_mb")),
         resource.RLIMIT_NOFILE: limits.get("open_files"),
+        resource.RLIMIT_NPROC: limits.get("processes"),
         resource.RLIMIT_CORE: 0,
     }
     for which, value in pairs.items():
@@ -114,6 +126,14 @@ def _apply_limits(limits: dict) -> None:
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
             resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 1))
+
+
+def _address_space() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _mb(value: int | None) -> int | None:
