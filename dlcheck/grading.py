@@ -19,6 +19,7 @@ from .compare import compare
 from .errors import GraderFault
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
+from .sandbox.zygote import INTERNAL_FAILURE_STATUS
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
 from .spec import Exercise as Spec
 from .spec import to_data
@@ -26,6 +27,7 @@ from .wire import Unsupported, WireError, decode_data
 
 MAX_SOURCE_BYTES = 1_000_000
 REFERENCE_SECONDS = 120.0
+OUTPUT_LIMIT_MB = 16  # stdout, stderr and any file the submission writes in its scratch dir
 
 
 @dataclass
@@ -132,7 +134,7 @@ class Grader:
         limits = spec.limits
         job = self.sandbox.spawn("student", {
             "memory_mb": limits.memory_mb, "cpu_seconds": int(limits.total_seconds) + 2,
-            "file_mb": 16, "open_files": 64, "processes": 0,
+            "file_mb": OUTPUT_LIMIT_MB, "open_files": 64, "processes": 0,
         })
         run = StudentRun()
         killed = False
@@ -278,10 +280,22 @@ def _exit_explanation(info: ExitInfo | None) -> str:
                    "SIGKILL": "being killed (often the memory limit)", "SIGABRT": "an abort",
                    "SIGXFSZ": "the output-size limit"}
         return f" It was ended by {info.signal_name} ({reasons.get(info.signal_name, 'a signal')})."
+    if info.exit_code == INTERNAL_FAILURE_STATUS:
+        return (" The worker's own code failed after running yours; this happens when a submission "
+                "patches Python or library internals (builtins, json, torch).")
     if info.exit_code is not None:
         return (f" It exited with status {info.exit_code}: don't call os._exit() or exit the process "
                 f"from your function; return the result instead.")
     return ""
+
+
+# Errors that a sandbox limit, not a bug in the maths, produced: what to tell the student.
+LIMIT_EXPLANATIONS = [
+    ("File too large", f"your code wrote more than {OUTPUT_LIMIT_MB} MB of output; print less"),
+    ("can't allocate memory", "your code asked for more memory than the sandbox allows"),
+    ("MemoryError", "your code asked for more memory than the sandbox allows"),
+    ("can't start new thread", "threads and processes are not available while grading"),
+]
 
 
 def format_exception(error: dict, display_name: str) -> str:
@@ -289,6 +303,9 @@ def format_exception(error: dict, display_name: str) -> str:
     if error.get("frames"):
         last = error["frames"][-1]
         text += f" (at {display_name}, line {last['line']}, in {last['function']}: {last['code'].strip()})"
+    for symptom, explanation in LIMIT_EXPLANATIONS:
+        if symptom in f"{error['type']}: {error['message']}":
+            return f"{text}: {explanation}"
     return text
 
 

@@ -12,6 +12,7 @@ and compares it with expected values that never existed here. Messages (one per 
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 import traceback
@@ -34,25 +35,44 @@ def serve(channel, isolation: list[str]) -> None:
     if job.get("fixtures_source") is not None:
         fixtures = module_from_source(job["fixtures_source"], job["fixtures_path"], "dlcheck_fixtures")
     build = callable_builder(fixtures)
+    # Every case's arguments are built before the submission is imported: whatever it patches
+    # (builtins, torch, numpy), it cannot break the decoding of later cases.
+    all_args = [[decode_torch(value, build) for value in wired.values()] for wired in job["cases"]]
     audit.install(os.getcwd())
     # Sent before any submission code runs, so the grader can trust it.
     channel.send({"event": "isolation", "layers": isolation + ["audit-hooks"]})
-    function = _import_entry_point(job, channel)
+    restore_builtins = _builtins_snapshot()
+    function = _import_entry_point(job, channel, restore_builtins)
     if function is None:
         return
     channel.send({"event": "ready"})
-    for index, wired_args in enumerate(job["cases"]):
-        args = [decode_torch(value, build) for value in wired_args.values()]
+    for index, args in enumerate(all_args):
         try:
             value = function(*args)
         except BaseException as exc:  # noqa: B902 - SystemExit and friends are reported, not obeyed
+            restore_builtins()
             channel.send({"event": "exception", "case": index, "error": describe(exc, job["filename"])})
             continue
+        restore_builtins()
         channel.send({"event": "result", "case": index, "value": encode(value)})
     channel.send({"event": "done"})
 
 
-def _import_entry_point(job: dict, channel):
+def _builtins_snapshot():
+    """A function that undoes any change the submission makes to builtins (isinstance, type, …),
+    so that the worker's own reporting keeps working; it is feedback, not a security boundary."""
+    pristine = dict(vars(builtins))
+
+    def restore() -> None:
+        current = vars(builtins)
+        for name in [n for n in current if n not in pristine]:
+            del current[name]
+        current.update(pristine)
+
+    return restore
+
+
+def _import_entry_point(job: dict, channel, restore_builtins):
     filename = job["filename"]
     try:
         module = module_from_source(job["source"], filename, "submission")
@@ -61,8 +81,10 @@ def _import_entry_point(job: dict, channel):
                       "text": (exc.text or "").rstrip()[:200], "message": exc.msg})
         return None
     except BaseException as exc:  # noqa: B902
+        restore_builtins()
         channel.send({"event": "import_error", "error": describe(exc, filename)})
         return None
+    restore_builtins()
     function = getattr(module, job["entry_point"], None)
     if not callable(function):
         available = sorted(name for name, obj in vars(module).items()

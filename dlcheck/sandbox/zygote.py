@@ -28,6 +28,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
 REAP_GRACE_SECONDS = 2.0
+INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
 
 
 def main(control_fd: int) -> None:
@@ -69,8 +70,12 @@ def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
         try:
             control.close()
             _run_child(request, fds)
+        except BaseException:  # noqa: B902 - shown to whoever reads the job's output
+            import traceback
+
+            traceback.print_exc()
         finally:
-            os._exit(70)  # never fall back into the zygote's loop
+            os._exit(INTERNAL_FAILURE_STATUS)  # never fall back into the zygote's loop
     for fd in fds:
         os.close(fd)
     return pid
