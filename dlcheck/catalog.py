@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,13 +21,13 @@ COURSE_ENV = "DLCHECK_COURSE"
 LISTING_FIELDS = ("id", "title", "chapter", "kind", "points")
 
 
-@dataclass(frozen=True)
 class Course:
-    root: Path
+    def __init__(self, root: Path):
+        # Resolved: paths are handed to sandboxed processes that run in another working directory.
+        self.root = Path(root).resolve()
 
-    def __post_init__(self) -> None:
-        # Paths are handed to sandboxed processes that run in another working directory.
-        object.__setattr__(self, "root", Path(self.root).resolve())
+    def __repr__(self) -> str:
+        return f"Course({str(self.root)!r})"
 
     @property
     def exercises_dir(self) -> Path:
@@ -132,9 +130,9 @@ class _ListingCache:
     """Listing rows of validated specs, keyed by file name and (mtime, size), in the user's cache dir."""
 
     def __init__(self, course_root: Path):
-        digest = hashlib.sha256(str(course_root).encode()).hexdigest()[:16]
+        name = str(course_root).strip("/").replace("/", "__") or "root"  # one file per course
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        self.path = base / "dlcheck" / f"listing-{digest}.json"
+        self.path = base / "dlcheck" / f"listing-{name}.json"
         # A new validator may reject what an old one accepted: its own file stamps the cache.
         validator = Path(__file__).with_name("spec.py").stat()
         self.stamp = [validator.st_mtime_ns, validator.st_size]

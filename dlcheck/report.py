@@ -6,8 +6,13 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from typing import TYPE_CHECKING
+
 from .chapters import CHAPTERS
-from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult
+from .status import ERROR, FAIL, PASS, SKIPPED
+
+if TYPE_CHECKING:
+    from .results import Failure, GradeResult
 
 STATUS_STYLE = {PASS: ("✓", "bold green"), FAIL: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
                 SKIPPED: ("·", "dim")}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # compare needs numpy, which `dlcheck list` must not import
     from .compare import Mismatch
 
-PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
+from .status import ERROR, FAIL, PASS, SKIPPED
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,12 @@ DEFAULT_WORKSPACE = "dlcheck-work"
 SYMBOLIC_SUFFIXES = (".txt", ".tex")
 
 
-@dataclass(frozen=True)
 class Workspace:
-    root: Path
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r})"
 
     @classmethod
     def locate(cls, explicit: Path | None) -> "Workspace":

@@ -5,7 +5,8 @@
 
 Targets (docs/grading.md): `dlcheck list` <= 2x `python -c "import typer, rich"` and it must not
 import torch or sympy; `dlcheck grade conv_shape` <= 1.5x `python -c "import torch"`.
-Each command runs N times (after one warm-up run, so the file cache is warm); the median counts.
+Commands run in N interleaved rounds after a warm-up round (warm file cache, warm listing
+cache); the median of each counts.
 """
 
 from __future__ import annotations
@@ -24,16 +25,19 @@ REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def timed(command: list[str], env: dict, repeat: int, ok_codes=(0,)) -> float:
-    subprocess.run(command, env=env, capture_output=True)  # warm-up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True)
-        samples.append(time.perf_counter() - start)
-        if done.returncode not in ok_codes:
-            sys.exit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
-    return statistics.median(samples)
+def timed_interleaved(commands: dict[str, list[str]], env: dict, repeat: int) -> dict[str, float]:
+    """Median wall time of each command; rounds run every command once, so drift hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(repeat + 1):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(command, env=env, capture_output=True)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                sys.exit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
+            if round_:  # round 0 warms the file cache and dlcheck's listing cache
+                samples[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def heavy_imports_of_list(env: dict) -> list[str]:
@@ -47,24 +51,24 @@ def heavy_imports_of_list(env: dict) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     workspace = Path(tempfile.mkdtemp(prefix="dlcheck-bench-"))
     env = {**os.environ, "DLCHECK_COURSE": str(REPO), "DLCHECK_WORKSPACE": str(workspace)}
     shutil.copy(REPO / "solutions" / "conv_shape.py", workspace / "conv_shape.py")
     dlcheck = [PY, "-m", "dlcheck"]
-    rows = [
-        ("python -c pass", timed([PY, "-c", "pass"], env, args.repeat)),
-        ('python -c "import typer, rich"', timed([PY, "-c", "import typer, rich"], env, args.repeat)),
-        ("dlcheck list", timed(dlcheck + ["list"], env, args.repeat)),
-        ('python -c "import torch"', timed([PY, "-c", "import torch"], env, args.repeat)),
-        ("dlcheck grade conv_shape", timed(dlcheck + ["grade", "conv_shape"], env, args.repeat)),
-    ]
+    t = timed_interleaved({
+        "python -c pass": [PY, "-c", "pass"],
+        'python -c "import typer, rich"': [PY, "-c", "import typer, rich"],
+        "dlcheck list": dlcheck + ["list"],
+        'python -c "import torch"': [PY, "-c", "import torch"],
+        "dlcheck grade conv_shape": dlcheck + ["grade", "conv_shape"],
+    }, env, args.repeat)
+    rows = list(t.items())
     shutil.rmtree(workspace, ignore_errors=True)
     width = max(len(name) for name, _ in rows)
     for name, seconds in rows:
         print(f"{name:<{width}}  {seconds * 1000:8.0f} ms")
-    t = dict(rows)
     list_ratio = t["dlcheck list"] / t['python -c "import typer, rich"']
     grade_ratio = t["dlcheck grade conv_shape"] / t['python -c "import torch"']
     heavy = heavy_imports_of_list(env)
