@@ -162,6 +162,24 @@ def grade(
 
 
 @app.command()
+def new(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID")],
+    kind: Annotated[Kind, typer.Option(help="code or symbolic.")],
+    chapter: Annotated[str, typer.Option(help="The chapter id (e.g. vae, diffusion).")],
+    course: CourseOption = None,
+) -> None:
+    """Instructors: scaffold a new exercise (spec, reference, mistakes); then run `dlcheck validate ID`."""
+    from .scaffold import scaffold
+
+    written = scaffold(_course(course), exercise_id, kind.value, chapter)
+    console = _console()
+    for path in written:
+        console.print(f"Wrote [bold]{path}[/bold]")
+    console.print(f"Fill in every TODO, then run [bold]dlcheck validate {exercise_id}[/bold]: it lists what is "
+                  f"still missing. The spec format: docs/spec-format.md.")
+
+
+@app.command()
 def validate(
     exercise_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", show_default=False)] = None,
     output: FormatOption = Format.text,

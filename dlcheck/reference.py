@@ -9,6 +9,7 @@ student worker will build them, so no function can see another's mutations.
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from typing import Any, Callable
 
 from . import cases as casegen
@@ -25,8 +26,16 @@ def serve(channel) -> None:
         channel.send({"cases": compute(job)})
     except GraderFault as fault:
         channel.send({"fault": str(fault)})
-    except Exception:
-        channel.send({"fault": "the reference process failed:\n" + traceback.format_exc(limit=-6)})
+    except Exception as exc:
+        channel.send({"fault": f"the reference process failed: {_author_traceback(exc)}"})
+
+
+def _author_traceback(exc: Exception) -> str:
+    """The exception with only the frames in the course's own files (references, mistakes, fixtures)."""
+    engine = str(Path(__file__).resolve().parent)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(engine)]
+    lines = "".join(traceback.format_list(frames))
+    return f"{type(exc).__name__}: {exc}" + (f"\n{lines.rstrip()}" if lines else "")
 
 
 def compute(job: dict) -> list[dict]:

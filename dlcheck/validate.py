@@ -15,7 +15,9 @@ from .catalog import Course
 from .errors import DlcheckError, GraderFault
 from .grading import Grader, answer_from_file, grade_symbolic
 from .results import PASS, GradeResult
+from .scaffold import todos
 from .spec import Exercise as Spec
+from .wire import Unsupported
 
 
 @dataclass
@@ -37,9 +39,14 @@ class Report:
 
 def validate(course: Course, spec: Spec, grader: Grader) -> Report:
     report = Report(spec.id)
+    unfinished = todos(spec)
+    report.checks.append(Check("spec is complete", not unfinished,
+                               f"still TODO: {', '.join(unfinished)}" if unfinished else ""))
     try:
         grade = _grading_function(course, spec, grader)
         report.checks.append(_expect_pass("reference passes", grade(_reference_candidate(course, spec))))
+        if spec.kind == "code":
+            report.checks += _mistakes_return_values(spec, grader)
         for mistake in spec.mistakes:
             result = grade(_mistake_candidate(course, spec, mistake))
             report.checks.append(_expect_diagnosis(mistake.id, result))
@@ -65,6 +72,20 @@ def _grading_function(course: Course, spec: Spec, grader: Grader):
             return grader.grade_code(spec, path, f"{spec.id}.py")
 
     return grade_code
+
+
+def _mistakes_return_values(spec: Spec, grader: Grader) -> list[Check]:
+    """A mistake that raises on every case is a stub, not a misconception a student could have."""
+    checks = []
+    cases = grader.reference_cases(spec)
+    for mistake in spec.mistakes:
+        outputs = [case.mistakes[mistake.id] for case in cases]
+        raised = [o for o in outputs if isinstance(o, Unsupported) and o.type_name == "raised"]
+        if len(raised) == len(outputs):
+            checks.append(Check(f"mistake '{mistake.id}' returns values", False,
+                                f"it raises on every case ({raised[0].detail}): implement the wrong answer "
+                                f"a student would return"))
+    return checks
 
 
 def _reference_candidate(course: Course, spec: Spec) -> str:
