@@ -19,7 +19,7 @@ from rich.console import Console
 
 from .catalog import Course, find_course
 from .errors import DlcheckError, GraderFault, UsageError
-from .workspace import WORKSPACE_ENV, Workspace
+from .workspace import WORKSPACE_ENV, Workspace, chapter_progress
 
 app = typer.Typer(
     name="dlcheck",
@@ -82,12 +82,13 @@ def list_exercises(
     if kind is not None:
         rows = [r for r in rows if r["kind"] == kind.value]
     rows = [{**r, "status": ws.status(r["id"], r["kind"], state)} for r in rows]
+    progress = chapter_progress(rows)
     if output == Format.json:
-        _print_json({"exercises": rows})
+        _print_json({"exercises": rows, "chapters": progress})
         return
     from .report import render_list
 
-    render_list(_console(), rows)
+    render_list(_console(), rows, progress)
 
 
 @app.command()

@@ -20,13 +20,25 @@ PROGRESS_STYLE = {"passed": "green", "failing": "red", "error": "yellow", "start
                   "not started": "dim"}
 
 
-def render_list(console: Console, rows: list[dict]) -> None:
+def render_list(console: Console, rows: list[dict], progress: list[dict]) -> None:
+    """One section per chapter; the chapter cell shows its progress on the chapter's first row."""
     table = Table(title="dlcheck exercises", title_justify="left", header_style="bold")
-    for column in ("id", "title", "chapter", "kind", "status"):
-        table.add_column(column, no_wrap=column in ("id", "kind", "status"))
+    table.add_column("chapter", max_width=24)
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", ratio=1)  # the only column that shrinks and wraps on narrow terminals
+    table.add_column("kind", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    by_chapter = {p["chapter"]: p for p in progress}
+    previous = None
     for row in rows:
-        table.add_row(row["id"], row["title"], CHAPTERS.get(row["chapter"], row["chapter"]), row["kind"],
+        chapter = by_chapter[row["chapter"]]
+        if previous is not None and row["chapter"] != previous:
+            table.add_section()
+        label = Text(f"{chapter['title']}\n{chapter['passed']}/{chapter['total']} passed",
+                     style="green" if chapter["passed"] == chapter["total"] else "")
+        table.add_row(label if row["chapter"] != previous else "", row["id"], row["title"], row["kind"],
                       Text(row["status"], style=PROGRESS_STYLE.get(row["status"], "")))
+        previous = row["chapter"]
     console.print(table)
     done = sum(r["status"] == "passed" for r in rows)
     console.print(f"{done}/{len(rows)} passed. Start one with [bold]dlcheck start ID[/bold].")

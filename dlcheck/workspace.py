@@ -107,3 +107,16 @@ class Workspace:
         if result:
             return {"pass": "passed", "fail": "failing", "error": "error"}.get(result.get("status"), "started")
         return "started" if self.submission(exercise_id, kind) else "not started"
+
+
+def chapter_progress(rows: list[dict]) -> list[dict]:
+    """Passed/total per chapter, in the order the rows come (syllabus order)."""
+    from .chapters import CHAPTERS
+
+    progress: dict[str, dict] = {}
+    for row in rows:
+        entry = progress.setdefault(row["chapter"], {"chapter": row["chapter"], "title": CHAPTERS[row["chapter"]],
+                                                     "passed": 0, "total": 0})
+        entry["total"] += 1
+        entry["passed"] += row["status"] == "passed"
+    return list(progress.values())

@@ -19,6 +19,19 @@ CORE_EXERCISES = {
 }
 
 
+def test_the_catalog_covers_every_chapter_with_both_kinds(course):
+    from dlcheck.chapters import CHAPTERS
+
+    specs = course.specs
+    per_chapter = {chapter: [s for s in specs if s.chapter == chapter] for chapter in CHAPTERS}
+    thin = {chapter: len(found) for chapter, found in per_chapter.items() if len(found) < 2}
+    assert not thin, f"chapters with fewer than two exercises: {thin}"
+    assert len(specs) >= 45
+    kinds = {s.kind for s in specs}
+    assert kinds == {"code", "symbolic"}
+    assert sum(s.kind == "symbolic" for s in specs) >= 10
+
+
 def test_the_core_exercises_exist_with_their_kinds(course):
     kinds = {spec.id: spec.kind for spec in course.specs}
     assert {i: kinds.get(i) for i in CORE_EXERCISES} == CORE_EXERCISES
