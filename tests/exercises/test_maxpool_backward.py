@@ -96,20 +96,33 @@ def maxpool2d_backward(x, dy, k, stride):
     assert result.status == "fail" and "torch.Tensor.backward" in result.message
 
 
-def test_assignment_instead_of_sum_fails_first_on_the_overlapping_case(grade_text):
-    source = """
+LOOP_SUBMISSION = """
 import torch
 
 def maxpool2d_backward(x, dy, k, stride):
     dx = torch.zeros_like(x)
     for r in range(dy.shape[0]):
         for c in range(dy.shape[1]):
-            window = x[r*stride:r*stride+k, c*stride:c*stride+k]
-            i, j = divmod(int(window.argmax()), k)
-            dx[r*stride + i, c*stride + j] = dy[r, c]
+            top, left = r * STEP, c * STEP
+            window = x[top:top + k, left:left + k]
+            if window.numel() == 0:
+                continue
+            i, j = divmod(int(window.argmax()), window.shape[1])
+            dx[top + i, left + j] UPDATE dy[r, c]
     return dx
 """
-    result = grade_text(EXERCISE, source)
+
+
+def loop_submission(step="stride", update="+="):
+    return LOOP_SUBMISSION.replace("STEP", step).replace("UPDATE", update)
+
+
+def test_the_plain_loop_passes(grade_text):
+    assert grade_text(EXERCISE, loop_submission()).status == "pass"
+
+
+def test_assignment_instead_of_sum_fails_first_on_the_overlapping_case(grade_text):
+    result = grade_text(EXERCISE, loop_submission(update="="))
     assert result.diagnosis["id"] == "gradient_not_accumulated"
     assert result.failure.case.startswith("overlapping windows")
     assert "+=" in result.diagnosis["message"]
@@ -117,20 +130,6 @@ def maxpool2d_backward(x, dy, k, stride):
 
 def test_an_unlisted_bug_fails_without_a_diagnosis(grade_text):
     """Windows placed k apart whatever the stride: wrong on overlapping cases, right when stride = k."""
-    source = """
-import torch
-
-def maxpool2d_backward(x, dy, k, stride):
-    dx = torch.zeros_like(x)
-    for r in range(dy.shape[0]):
-        for c in range(dy.shape[1]):
-            window = x[r*k:r*k+k, c*k:c*k+k]
-            if window.numel() == 0:
-                continue
-            i, j = divmod(int(window.argmax()), window.shape[1])
-            dx[r*k + i, c*k + j] += dy[r, c]
-    return dx
-"""
-    result = grade_text(EXERCISE, source)
+    result = grade_text(EXERCISE, loop_submission(step="k"))
     assert result.status == "fail" and result.diagnosis is None
     assert result.tests[0].status == "pass" and result.tests[1].status == "pass"
