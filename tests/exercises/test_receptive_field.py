@@ -1,0 +1,85 @@
+"""receptive_field: the reference against the support of ∂y/∂x through a real conv1d stack; forms; feedback."""
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dlcheck.spec import load_spec, to_data
+from dlcheck.symbolic.parser import parse
+from dlcheck.symbolic.table import build_table
+
+EXERCISE = "receptive_field"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def reference_at(**values):
+    """The instructor's answer (solutions/<id>.txt, read by the grader's own parser) at a point."""
+    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
+    table = build_table({"symbols": to_data(spec.symbols)})
+    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
+    return int(expr.subs({table.lookup(name): value for name, value in values.items()}))
+
+
+def input_support(L, k, d):
+    """Indices of the inputs one output of L stacked conv1d layers depends on (nonzero input gradient)."""
+    x = torch.zeros(1, 1, 2 * L * d * k + 1, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _ in range(L):
+        y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), dilation=d)  # positive weights: no cancellation
+    (grad,) = torch.autograd.grad(y[0, 0, y.shape[-1] // 2], x)
+    return grad.flatten().nonzero().flatten()
+
+
+@pytest.mark.parametrize("L, k, d", [(1, 1, 1), (1, 3, 1), (1, 3, 2), (2, 3, 1), (3, 2, 4), (4, 5, 3), (5, 1, 3)])
+def test_reference_is_the_window_a_real_conv1d_stack_sees(L, k, d):
+    support = input_support(L, k, d)
+    assert reference_at(L=L, k=k, d=d) == support[-1] - support[0] + 1
+    # Gridding: only every d-th sample of the window is read, which is what dilation_ignored counts.
+    assert support.numel() == 1 + L * (k - 1) and bool((support % d == support[0] % d).all())
+
+
+def test_doubling_dilation_is_a_different_stack():
+    """WaveNet-style dilations 1, 2, 4 with k = 2 see 8 samples, while three layers with d = 2 see 7."""
+    x = torch.zeros(1, 1, 40, dtype=torch.float64, requires_grad=True)
+    y = x
+    for d in (1, 2, 4):
+        y = F.conv1d(y, torch.ones(1, 1, 2, dtype=torch.float64), dilation=d)
+    (grad,) = torch.autograd.grad(y[0, 0, 5], x)
+    assert grad.count_nonzero() == 8
+    assert reference_at(L=3, k=2, d=2) == 7
+
+
+@pytest.mark.parametrize("answer", [
+    "1 + L*d*(k-1)",
+    "L d (k - 1) + 1",
+    r"1 + L\cdot d\,(k-1)",
+    "L*d*k - L*d + 1",
+    "1 + L·d·(k − 1)",
+])
+def test_equivalent_forms_pass(grade_text, answer):
+    result = grade_text(EXERCISE, answer)
+    assert result.status == "pass", result.message
+
+
+def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
+    result = grade_text(EXERCISE, "2 + L*d*(k-1)")
+    assert result.status == "fail" and result.diagnosis is None
+
+
+def test_exponential_growth_in_latex_is_diagnosed(grade_text):
+    result = grade_text(EXERCISE, r"1 + d^{L}(k-1)")
+    assert result.diagnosis["id"] == "exponential_dilation"
+    assert "WaveNet" in result.diagnosis["message"]
+
+
+def test_the_kernel_sum_is_diagnosed_and_explained(grade_text):
+    result = grade_text(EXERCISE, "L k")
+    assert result.diagnosis["id"] == "kernel_sizes_added"
+    assert "overlap" in result.diagnosis["message"]
+
+
+def test_an_unknown_symbol_is_an_error_not_a_crash(grade_text):
+    result = grade_text(EXERCISE, "1 + n*d*(k-1)")
+    assert result.status == "error"
