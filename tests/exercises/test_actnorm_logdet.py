@@ -1,24 +1,23 @@
 """actnorm_logdet: the reference against an autograd Jacobian of ActNorm; answer forms; feedback."""
 
-from pathlib import Path
-
 import pytest
 import torch
 
-from dlcheck.spec import load_spec, to_data
+from dlcheck.spec import to_data
 from dlcheck.symbolic.parser import parse
 from dlcheck.symbolic.table import build_table
 
 EXERCISE = "actnorm_logdet"
-REPO = Path(__file__).resolve().parents[2]
 
 
-def reference_at(**values):
-    """The instructor's answer (solutions/<id>.txt, read by the grader's own parser) at a point."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
+@pytest.fixture(scope="module")
+def reference_log_det(course):
+    """The instructor's answer, read by the grader's own parser, as a function of h, w, c, s."""
+    spec = course.get(EXERCISE)
     table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
-    return float(expr.subs({table.lookup(name): value for name, value in values.items()}).evalf(30))
+    expr = parse(course.reference_path(spec).read_text(encoding="utf-8"), table)
+    h, w, c, s = (table.lookup(name) for name in "hwcs")
+    return lambda *point: float(expr.subs(dict(zip((h, w, c, s), point))).evalf(30))
 
 
 def actnorm_log_abs_det(h, w, c, s):
@@ -34,8 +33,8 @@ def actnorm_log_abs_det(h, w, c, s):
 
 
 @pytest.mark.parametrize("h, w, c, s", [(2, 3, 2, 1.7), (1, 4, 3, 0.4), (3, 3, 1, 2.5)])
-def test_reference_matches_the_log_determinant_of_the_autograd_jacobian(h, w, c, s):
-    assert reference_at(h=h, w=w, c=c, s=s) == pytest.approx(actnorm_log_abs_det(h, w, c, s), rel=1e-12)
+def test_reference_matches_the_log_determinant_of_the_autograd_jacobian(reference_log_det, h, w, c, s):
+    assert reference_log_det(h, w, c, s) == pytest.approx(actnorm_log_abs_det(h, w, c, s), rel=1e-12)
 
 
 @pytest.mark.parametrize("answer", [
