@@ -1,0 +1,101 @@
+"""fourier_features: the reference against the stated column formula; periodicity; alternative and float32
+implementations; the dtype; feedback on the common cat-instead-of-stack layout."""
+
+import math
+
+import torch
+
+from solutions.fourier_features import positional_encoding
+
+EXERCISE = "fourier_features"
+
+
+def column_formula(p, L):
+    """Column d·2L + 2l is sin(2^l π p_d), column d·2L + 2l + 1 is cos(2^l π p_d), with math.sin/cos."""
+    out = torch.empty(p.shape[0], 6 * L, dtype=torch.float64)
+    for n, point in enumerate(p.tolist()):
+        for d, value in enumerate(point):
+            for l in range(L):
+                out[n, d * 2 * L + 2 * l] = math.sin(2**l * math.pi * value)
+                out[n, d * 2 * L + 2 * l + 1] = math.cos(2**l * math.pi * value)
+    return out
+
+
+def test_reference_matches_the_column_formula():
+    gen = torch.Generator().manual_seed(1)
+    for L in (1, 2, 5, 8):
+        p = 2 * torch.rand(4, 3, generator=gen, dtype=torch.float64) - 1
+        encoding = positional_encoding(p, L)
+        assert encoding.shape == (4, 6 * L) and encoding.dtype == torch.float64
+        torch.testing.assert_close(encoding, column_formula(p, L), rtol=0, atol=1e-13)
+
+
+def test_the_encoding_has_period_two_in_every_coordinate():
+    p = torch.tensor([[0.1, -0.4, 0.9]], dtype=torch.float64)
+    shifted = p + torch.tensor([[2.0, -2.0, 4.0]], dtype=torch.float64)
+    torch.testing.assert_close(positional_encoding(p, 6), positional_encoding(shifted, 6), rtol=0, atol=1e-12)
+
+
+def test_graded_cases_cover_one_and_several_bands(course, grader):
+    cases = grader.reference_cases(course.get(EXERCISE))
+    bands = {case.inputs["L"] for case in cases}
+    assert 1 in bands and max(bands) >= 4
+    for case in cases:
+        assert abs(torch.tensor(case.inputs["p"].array)).max() <= 1.0
+
+
+def test_a_loop_over_coordinates_and_bands_passes(grade_text):
+    source = """
+import math
+import torch
+
+def positional_encoding(p, L):
+    columns = []
+    for d in range(3):
+        for l in range(L):
+            columns += [torch.sin(2**l * math.pi * p[:, d]), torch.cos(2**l * math.pi * p[:, d])]
+    return torch.stack(columns, dim=1)
+"""
+    assert grade_text(EXERCISE, source).status == "pass"
+
+
+def test_a_float32_frequency_table_is_within_tolerance(grade_text):
+    source = """
+import math
+import torch
+
+def positional_encoding(p, L):
+    freqs = (2.0 ** torch.arange(L, dtype=torch.float32)) * math.pi
+    a = p[:, :, None] * freqs
+    return torch.stack([a.sin(), a.cos()], dim=-1).reshape(p.shape[0], -1)
+"""
+    assert grade_text(EXERCISE, source).status == "pass"
+
+
+def test_a_float32_result_fails_on_dtype(grade_text):
+    source = """
+import math
+import torch
+
+def positional_encoding(p, L):
+    a = p.float()[:, :, None] * (2.0 ** torch.arange(L)) * math.pi
+    return torch.stack([a.sin(), a.cos()], dim=-1).reshape(p.shape[0], -1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.failure.mismatches[0].kind == "dtype"
+
+
+def test_cat_instead_of_stack_is_named_sines_then_cosines(grade_text):
+    source = """
+import math
+import torch
+
+def positional_encoding(p, L):
+    a = p[:, :, None] * (math.pi * 2.0 ** torch.arange(L, dtype=torch.float64))
+    return torch.cat([a.sin(), a.cos()], dim=-1).reshape(p.shape[0], -1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "sines_then_cosines"
+    assert result.tests[0].status == "fail"  # the first case already has two bands
+    assert "torch.stack" in result.diagnosis["message"]
