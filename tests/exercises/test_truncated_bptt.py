@@ -55,16 +55,19 @@ def test_graded_cases_cut_the_sequence(course, grader):
     assert sum(k < T - 1 for T, k in pairs) >= len(pairs) // 2
 
 
-def test_one_backward_sweep_with_live_errors_passes(grade_text):
-    """Walk back once, carrying the errors of the (at most k) losses whose window still covers the step."""
-    source = """
+FORWARD = """
 import torch
 
 def truncated_bptt(x, h0, W_xh, W_hh, b_h, W_hy, b_y, targets, k):
     hs = [h0]
     for x_t in x:
         hs.append(torch.tanh(W_xh @ x_t + W_hh @ hs[-1] + b_h))
-    G = torch.zeros_like(W_hh)
+"""
+
+
+def test_one_backward_sweep_with_live_errors_passes(grade_text):
+    """Walk back once, carrying the errors of the (at most k) losses whose window still covers the step."""
+    source = FORWARD + """    G = torch.zeros_like(W_hh)
     live = torch.zeros(0, h0.shape[0], dtype=h0.dtype)   # newest loss last
     for j in range(len(x), 0, -1):
         error = W_hy.T @ (W_hy @ hs[j] + b_y - targets[j - 1])
@@ -98,14 +101,7 @@ def truncated_bptt(x, h0, W_xh, W_hh, b_h, W_hy, b_y, targets, k):
 
 
 def test_full_bptt_is_named_on_the_first_case(grade_text):
-    source = """
-import torch
-
-def truncated_bptt(x, h0, W_xh, W_hh, b_h, W_hy, b_y, targets, k):
-    hs = [h0]
-    for x_t in x:
-        hs.append(torch.tanh(W_xh @ x_t + W_hh @ hs[-1] + b_h))
-    G, carry = torch.zeros_like(W_hh), torch.zeros_like(h0)
+    source = FORWARD + """    G, carry = torch.zeros_like(W_hh), torch.zeros_like(h0)
     for t in range(len(x), 0, -1):
         delta = (W_hy.T @ (W_hy @ hs[t] + b_y - targets[t - 1]) + carry) * (1 - hs[t] ** 2)
         G += torch.outer(delta, hs[t - 1])
