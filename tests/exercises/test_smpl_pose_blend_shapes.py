@@ -1,0 +1,105 @@
+"""smpl_pose_blend_shapes: the reference against an index-by-index sum and SMPL's posedirs layout; the rest
+pose; alternative forms; feedback."""
+
+import pytest
+import torch
+
+from solutions.smpl_pose_blend_shapes import smpl_pose_blend
+
+EXERCISE = "smpl_pose_blend_shapes"
+
+
+def oracle(rotations, pose_basis, template):
+    """B_P = Σ_n (R_n − R_n*) P_n with n = 9k + 3i + j for entry (i, j) of joint k + 1, coordinate d of vertex v
+    at column 3v + d: written out one index at a time."""
+    posed = template.clone()
+    for k in range(len(rotations) - 1):
+        for i in range(3):
+            for j in range(3):
+                delta = rotations[k + 1, i, j] - (1.0 if i == j else 0.0)
+                for v in range(len(template)):
+                    for d in range(3):
+                        posed[v, d] += delta * pose_basis[9 * k + 3 * i + j, 3 * v + d]
+    return posed
+
+
+def test_every_graded_case_matches_the_index_by_index_sum(course, grader):
+    for case in grader.reference_cases(course.get(EXERCISE)):
+        args = [torch.tensor(case.inputs[n].array) for n in ("rotations", "pose_basis", "template")]
+        R = args[0]
+        torch.testing.assert_close(R @ R.transpose(1, 2), torch.eye(3, dtype=torch.float64).expand_as(R),
+                                   msg=case.name)  # the cases hold real rotations
+        torch.testing.assert_close(torch.tensor(case.expected.array), oracle(*args),
+                                   rtol=1e-12, atol=1e-12, msg=case.name)
+
+
+def test_reference_reads_the_basis_like_smpls_released_posedirs():
+    """SMPL stores posedirs as (V, 3, 9K) and applies matmul(pose_feature, posedirs.reshape(-1, 9K).T)."""
+    gen = torch.Generator().manual_seed(5)
+    K, V = 3, 4
+    posedirs = torch.randn(V, 3, 9 * K, dtype=torch.float64, generator=gen)
+    A = torch.randn(K + 1, 3, 3, dtype=torch.float64, generator=gen)
+    rotations = torch.linalg.matrix_exp(A - A.transpose(1, 2))  # exp of a skew matrix is a rotation
+    template = torch.randn(V, 3, dtype=torch.float64, generator=gen)
+    feature = (rotations[1:] - torch.eye(3, dtype=torch.float64)).reshape(-1)
+    expected = template + torch.einsum("vdn,n->vd", posedirs, feature)
+    torch.testing.assert_close(smpl_pose_blend(rotations, posedirs.reshape(-1, 9 * K).T, template), expected)
+
+
+def test_any_root_rotation_with_the_joints_at_rest_returns_the_template_exactly():
+    A = torch.tensor([[0.0, 0.3, -1.2], [0.0, 0.0, 0.7], [0.0, 0.0, 0.0]], dtype=torch.float64)
+    root = torch.linalg.matrix_exp(A - A.T)
+    rotations = torch.cat([root[None], torch.eye(3, dtype=torch.float64).expand(4, 3, 3)])
+    template = torch.randn(5, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    basis = torch.randn(36, 15, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    assert torch.equal(smpl_pose_blend(rotations, basis, template), template)
+
+
+ALTERNATIVES = {
+    "einsum over joints and entries": """
+    delta = rotations[1:] - torch.eye(3, dtype=rotations.dtype)
+    P = pose_basis.reshape(len(delta), 3, 3, -1, 3)
+    return template + torch.einsum('kij,kijvd->vd', delta, P)
+""",
+    "a loop over joints": """
+    offsets = torch.zeros(template.numel(), dtype=template.dtype)
+    for k in range(1, len(rotations)):
+        delta = (rotations[k] - torch.eye(3, dtype=rotations.dtype)).flatten()
+        offsets = offsets + delta @ pose_basis[9 * (k - 1): 9 * k]
+    return template + offsets.view(-1, 3)
+""",
+}
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_forms_pass(grade_text, name):
+    source = "import torch\n\ndef smpl_pose_blend(rotations, pose_basis, template):" + ALTERNATIVES[name]
+    result = grade_text(EXERCISE, source)
+    assert result.status == "pass", result.message
+
+
+def test_column_major_flattening_is_named_on_the_hand_checkable_case(grade_text):
+    source = """
+import torch
+
+def smpl_pose_blend(rotations, pose_basis, template):
+    feature = (rotations[1:] - torch.eye(3, dtype=rotations.dtype)).transpose(1, 2).reshape(-1)
+    return template + (feature @ pose_basis).reshape(-1, 3)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "column_major_vec"
+    assert result.failure.case.startswith("K = 1, V = 1")
+    assert result.failure.got.array.tolist() == [[0.0, 3.0, 2.0]]  # expected (0, 1, 4)
+
+
+def test_including_the_root_fails_first_on_the_turned_root_case(grade_text):
+    source = """
+import torch
+
+def smpl_pose_blend(rotations, pose_basis, template):
+    feature = (rotations[:-1] - torch.eye(3, dtype=rotations.dtype)).reshape(-1)
+    return template + (feature @ pose_basis).reshape(-1, 3)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "root_included"
+    assert result.failure.case.startswith("only the root turned")
