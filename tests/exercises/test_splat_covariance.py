@@ -80,35 +80,33 @@ def splat_covariance(q, s):
     assert result.status == "pass", result.message
 
 
-def test_scaling_the_rows_is_named(grade_text):
-    source = """
+STUDENT = """
 import torch
 
 def splat_covariance(q, s):
-    w, x, y, z = (q / q.norm(dim=-1, keepdim=True)).unbind(-1)
+    UNPACK = (q / q.norm(dim=-1, keepdim=True)).unbind(-1)
     R = torch.stack([
         torch.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], -1),
         torch.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)], -1),
         torch.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], -1)], -2)
-    M = s[:, :, None] * R
-    return M @ M.transpose(1, 2)
+    return COVARIANCE
 """
-    result = grade_text(EXERCISE, source)
+
+
+def student(unpack="w, x, y, z", covariance="R @ torch.diag_embed(s ** 2) @ R.transpose(1, 2)"):
+    return STUDENT.replace("UNPACK", unpack).replace("COVARIANCE", covariance)
+
+
+def test_the_statement_formula_passes(grade_text):
+    assert grade_text(EXERCISE, student()).status == "pass"
+
+
+def test_scaling_the_rows_is_named(grade_text):
+    result = grade_text(EXERCISE, student(covariance="(s[:, :, None] * R) @ (s[:, :, None] * R).transpose(1, 2)"))
     assert result.diagnosis["id"] == "scaled_rows"
     assert [t.status for t in result.tests[:2]] == ["pass", "fail"]  # the identity rotation cannot tell
 
 
 def test_a_scipy_style_xyzw_quaternion_is_named(grade_text):
-    source = """
-import torch
-
-def splat_covariance(q, s):
-    x, y, z, w = (q / q.norm(dim=-1, keepdim=True)).unbind(-1)
-    R = torch.stack([
-        torch.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], -1),
-        torch.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)], -1),
-        torch.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], -1)], -2)
-    return R @ torch.diag_embed(s ** 2) @ R.transpose(1, 2)
-"""
-    result = grade_text(EXERCISE, source)
+    result = grade_text(EXERCISE, student(unpack="x, y, z, w"))
     assert result.diagnosis["id"] == "xyzw_order"
