@@ -1,0 +1,84 @@
+"""rnn_gradient_bound: the reference bounds real RNN Jacobians and is tight for W = λ·Q; answer forms; feedback."""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from dlcheck.spec import load_spec, to_data
+from dlcheck.symbolic.parser import parse
+from dlcheck.symbolic.table import build_table
+
+EXERCISE = "rnn_gradient_bound"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def reference_at(**values):
+    """The instructor's answer (solutions/<id>.txt, read by the grader's own parser) at a point."""
+    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
+    table = build_table({"symbols": to_data(spec.symbols)})
+    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
+    return float(expr.subs({table.lookup(name): value for name, value in values.items()}).evalf(30))
+
+
+def state_jacobian(W_hh, W_xh, xs, h_k, activation):
+    """∂h_t/∂h_k by autograd, for the steps driven by the inputs xs."""
+    def run(h):
+        for x in xs:
+            h = activation(W_hh @ h + W_xh @ x)
+        return h
+    return torch.autograd.functional.jacobian(run, h_k)
+
+
+@pytest.mark.parametrize("steps, scale", [(1, 0.5), (3, 1.2), (6, 0.9), (10, 1.5)])
+def test_reference_bounds_the_jacobian_of_a_tanh_rnn(steps, scale):
+    g = torch.Generator().manual_seed(steps)
+    H = 4
+    W_hh = scale * torch.randn(H, H, generator=g, dtype=torch.float64) / H ** 0.5
+    W_xh = torch.randn(H, 2, generator=g, dtype=torch.float64)
+    xs = torch.randn(steps, 2, generator=g, dtype=torch.float64)
+    J = state_jacobian(W_hh, W_xh, xs, torch.randn(H, generator=g, dtype=torch.float64), torch.tanh)
+    lambda_1 = torch.linalg.matrix_norm(W_hh, ord=2).item()
+    bound = reference_at(gamma=1.0, lambda_1=lambda_1, t=steps + 2, k=2)  # tanh: γ = 1
+    assert torch.linalg.matrix_norm(J, ord=2).item() <= bound * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("steps, lam", [(0, 2.0), (1, 0.7), (4, 1.3), (7, 0.8)])
+def test_reference_is_tight_for_a_scaled_orthogonal_matrix_and_a_linear_activation(steps, lam):
+    """f(a) = γ·a and W_hh = λ·Q with Q orthogonal: every factor has norm exactly γλ."""
+    gamma = 0.5
+    g = torch.Generator().manual_seed(steps)
+    Q, _ = torch.linalg.qr(torch.randn(3, 3, generator=g, dtype=torch.float64))
+    xs = torch.randn(steps, 1, generator=g, dtype=torch.float64)
+    h_k = torch.randn(3, generator=g, dtype=torch.float64)
+    J = state_jacobian(lam * Q, torch.ones(3, 1, dtype=torch.float64), xs, h_k, lambda a: gamma * a)
+    norm = torch.linalg.matrix_norm(J, ord=2).item() if steps else 1.0
+    assert norm == pytest.approx(reference_at(gamma=gamma, lambda_1=lam, t=5 + steps, k=5), rel=1e-12)
+
+
+@pytest.mark.parametrize("answer", [
+    "(gamma*lambda_1)^(t - k)",
+    r"(\gamma \lambda_1)^{t-k}",
+    r"\gamma^{t-k}\lambda_{1}^{t-k}",
+    "exp((t - k)*log(gamma*lambda_1))",
+    "(γ λ_1)^(t − k)",
+])
+def test_equivalent_forms_pass(grade_text, answer):
+    result = grade_text(EXERCISE, answer)
+    assert result.status == "pass", result.message
+
+
+def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
+    result = grade_text(EXERCISE, "(gamma*lambda_1)^(t - k) + 1")
+    assert result.status == "fail" and result.diagnosis is None
+
+
+def test_leaving_out_the_activation_is_diagnosed(grade_text):
+    result = grade_text(EXERCISE, r"\lambda_1^{t-k}")
+    assert result.diagnosis["id"] == "activation_ignored"
+    assert "sigmoid" in result.diagnosis["message"]
+
+
+def test_the_notes_ratio_is_diagnosed(grade_text):
+    result = grade_text(EXERCISE, r"\left(\frac{\lambda_1}{\gamma}\right)^{t-k}")
+    assert result.diagnosis["id"] == "ratio_instead_of_product"
