@@ -1,0 +1,105 @@
+"""grad_clip_global_norm: graded cases against torch.nn.utils.clip_grad_norm_; the paper's form passes;
+the rule; return types; feedback."""
+
+import torch
+
+from solutions.grad_clip_global_norm import clip_grad_norm
+
+EXERCISE = "grad_clip_global_norm"
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def torch_clip(grads, max_norm):
+    params = []
+    for g in grads.values():
+        p = torch.zeros_like(g, requires_grad=True)
+        p.grad = g.clone()
+        params.append(p)
+    total = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    return dict(zip(grads, (p.grad for p in params))), total.item()
+
+
+def test_every_graded_case_matches_torch_clip_grad_norm(course, grader):
+    clipped_somewhere = unclipped_somewhere = False
+    for case in grader.reference_cases(course.get(EXERCISE)):
+        grads = {k: torch.tensor(case.inputs["grads"][k].array) for k in KEYS}
+        max_norm = case.inputs["max_norm"]
+        want_grads, want_norm = torch_clip(grads, max_norm)
+        got_grads, got_norm = case.expected
+        assert abs(got_norm - want_norm) <= 1e-14 * want_norm, case.name
+        for key in KEYS:
+            torch.testing.assert_close(torch.tensor(got_grads[key].array), want_grads[key], rtol=1e-14, atol=0)
+        clipped_somewhere |= want_norm > max_norm
+        unclipped_somewhere |= 0 < want_norm < max_norm
+    assert clipped_somewhere and unclipped_somewhere
+
+
+def test_clipped_norm_is_max_norm_and_direction_is_kept():
+    gen = torch.Generator().manual_seed(2)
+    grads = {k: 5 * torch.randn(3, 2, generator=gen, dtype=torch.float64) for k in KEYS}
+    clipped, total = clip_grad_norm(grads, 1.0)
+    flat_before = torch.cat([g.flatten() for g in grads.values()])
+    flat_after = torch.cat([g.flatten() for g in clipped.values()])
+    assert total == torch.linalg.vector_norm(flat_before).item() > 1.0
+    assert abs(torch.linalg.vector_norm(flat_after).item() - 1.0) < 1e-5
+    torch.testing.assert_close(flat_after * total, flat_before, rtol=1e-5, atol=0)
+
+
+def test_the_papers_exact_form_passes(grade_text):
+    """Pascanu et al. 2013, Alg. 1: if ‖g‖ ≥ threshold, g ← threshold/‖g‖ · g (no 1e-6)."""
+    source = """
+import math
+
+def clip_grad_norm(grads, max_norm):
+    norm = math.sqrt(sum(float((g * g).sum()) for g in grads.values()))
+    if norm >= max_norm:
+        return {k: g * (max_norm / norm) for k, g in grads.items()}, norm
+    return {k: g.clone() for k, g in grads.items()}, norm
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "pass", result.message
+
+
+def test_torch_clip_grad_norm_breaks_the_rule(grade_text):
+    source = """
+import torch
+from torch.nn.utils import clip_grad_norm_
+
+def clip_grad_norm(grads, max_norm):
+    params = [torch.zeros_like(g, requires_grad=True) for g in grads.values()]
+    for p, g in zip(params, grads.values()):
+        p.grad = g.clone()
+    total = clip_grad_norm_(params, max_norm)
+    return dict(zip(grads, (p.grad for p in params))), total.item()
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail" and result.score == 0
+    assert "no_clip_grad_norm" in result.message
+
+
+def test_a_tensor_norm_is_rejected_on_type(grade_text):
+    source = """
+import torch
+
+def clip_grad_norm(grads, max_norm):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads.values()))
+    scale = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    return {k: g * scale for k, g in grads.items()}, total
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    mismatch = result.failure.mismatches[0]
+    assert mismatch.kind == "type" and "float" in mismatch.message
+
+
+def test_per_tensor_clipping_is_named(grade_text):
+    source = """
+import torch
+
+def clip_grad_norm(grads, max_norm):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads.values())).item()
+    return {k: g * min(1.0, max_norm / (g.norm().item() + 1e-6)) for k, g in grads.items()}, total
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "per_tensor_clipping"
+    assert "GLOBAL" in result.diagnosis["message"]
