@@ -19,8 +19,8 @@ from .compare import compare
 from .errors import GraderFault
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
-from .sandbox.zygote import INTERNAL_FAILURE_STATUS
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from .sandbox.zygote import INTERNAL_FAILURE_STATUS
 from .spec import Exercise as Spec
 from .spec import to_data
 from .wire import Unsupported, WireError, decode_data
@@ -47,6 +47,7 @@ class StudentRun:
     problem_case: int | None = None
     violations: list[dict] = field(default_factory=list)
     isolation: list[str] | None = None  # the sandbox layers the worker reported before running code
+    crashed: bool = False  # the worker stopped on its own (exit status or signal explains why)
     exit: ExitInfo | None = None
 
 
@@ -137,7 +138,6 @@ class Grader:
             "file_mb": OUTPUT_LIMIT_MB, "open_files": 64, "processes": 0,
         })
         run = StudentRun()
-        killed = False
         try:
             fixtures = self.course.fixtures
             job.send({"source": source, "filename": display_name, "entry_point": spec.entry_point,
@@ -146,11 +146,10 @@ class Grader:
                       "fixtures_source": fixtures.read_text(encoding="utf-8") if fixtures else None,
                       "fixtures_path": str(fixtures) if fixtures else None,
                       "cases": [c.args for c in cases]})
-            killed = _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name,
-                              spec.entry_point)
+            _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name, spec.entry_point)
         finally:
             run.exit = job.finish(kill=True)
-        if run.problem and run.problem.status == ERROR and "stopped" in run.problem.message and not killed:
+        if run.crashed:
             run.problem.message += _exit_explanation(run.exit)
         return run
 
@@ -184,34 +183,31 @@ class Grader:
 # ------------------------------------------------------------ student run protocol
 
 def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds: float,
-             total_seconds: float, display_name: str, entry_point: str) -> bool:
-    """Read the worker's messages into `run`, enforcing per-case and total deadlines. True if killed."""
-    start = time.monotonic()
-    total_deadline = start + total_seconds
-    current = None  # None while importing, else the case index awaited
-    deadline = min(start + case_seconds, total_deadline)
+             total_seconds: float, display_name: str, entry_point: str) -> None:
+    """Read the worker's messages into `run`, enforcing per-case and total deadlines."""
+    total_deadline = time.monotonic() + total_seconds
+    current = None  # None while importing, else the index of the case awaited
+
+    def problem(message: str) -> None:
+        run.problem = TestResult(cases[current].name if current is not None else "import", ERROR, message)
+        run.problem_case = current
+
+    def where() -> str:
+        return "while importing your module" if current is None else f"on case '{cases[current].name}'"
+
     while True:
+        deadline = min(time.monotonic() + case_seconds, total_deadline)
         try:
             message = job.receive(deadline)
         except ChannelTimeout:
-            where = "while importing your module" if current is None else f"on case '{cases[current].name}'"
             limit = case_seconds if time.monotonic() < total_deadline else total_seconds
-            run.problem = TestResult(cases[current].name if current is not None else "import", ERROR,
-                                     f"Timed out {where} (limit {limit:g} s). Look for an infinite loop "
-                                     f"or work that grows too fast.")
-            run.problem_case = current
-            return True
+            return problem(f"Timed out {where()} (limit {limit:g} s). Look for an infinite loop or work that "
+                           f"grows too fast.")
         except ChannelClosed:
-            where = "while importing your module" if current is None else f"during case '{cases[current].name}'"
-            run.problem = TestResult(cases[current].name if current is not None else "import", ERROR,
-                                     f"The worker running your code stopped {where}.")
-            run.problem_case = current
-            return False
+            run.crashed = True
+            return problem(f"The worker running your code stopped {where()}.")
         except (ChannelOverflow, WireError) as exc:
-            run.problem = TestResult(cases[current].name if current is not None else "import", ERROR,
-                                     f"Your code sent back data dlcheck cannot read ({exc}).")
-            run.problem_case = current
-            return True
+            return problem(f"Your code sent back data dlcheck cannot read ({exc}).")
         event = message.get("event") if isinstance(message, dict) else None
         if run.isolation is None:
             # The first message is sent before submission code runs; later claims are ignored.
@@ -221,30 +217,28 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
                 continue
         if event == "rule":
             run.violations.append({"rule": str(message.get("rule")), "api": str(message.get("api"))})
-            continue
-        if current is None:
+        elif current is None:
             if event != "ready":
-                run.problem = TestResult("import", ERROR, _import_problem(message, display_name, entry_point))
-                return False
+                return problem(_import_problem(message, display_name, entry_point))
             current = 0
         elif event in ("result", "exception") and message.get("case") == current:
-            if event == "result":
-                try:
-                    run.values[current] = decode_data(message.get("value"))
-                except WireError as exc:
-                    run.errors[current] = {"type": "WireError", "message": f"unreadable return value: {exc}",
-                                           "frames": []}
-            else:
-                run.errors[current] = _exception_record(message.get("error"))
+            _record_case(run, current, event, message)
             current += 1
         elif event == "done" and current >= len(cases):
-            return False
+            return None
         else:
-            run.problem = TestResult("protocol", ERROR, "The worker sent an unexpected message; "
-                                                        "does your code write to file descriptors it did not open?")
-            run.problem_case = current
-            return True
-        deadline = min(time.monotonic() + case_seconds, total_deadline)
+            return problem("The worker sent an unexpected message; does your code write to file descriptors "
+                           "it did not open?")
+
+
+def _record_case(run: StudentRun, index: int, event: str, message: dict) -> None:
+    if event == "exception":
+        run.errors[index] = _exception_record(message.get("error"))
+        return
+    try:
+        run.values[index] = decode_data(message.get("value"))
+    except WireError as exc:
+        run.errors[index] = {"type": "WireError", "message": f"unreadable return value: {exc}", "frames": []}
 
 
 def _exception_record(error: Any) -> dict:
