@@ -56,15 +56,34 @@ def _matches(chain: str, api: str) -> bool:
 
 
 def _dotted_chains(tree: ast.AST):
+    """Every dotted name the source uses, with import aliases expanded (F.conv2d -> torch.nn.functional.conv2d)."""
+    aliases = _import_aliases(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
-            yield _attribute_chain(node), node.lineno
+            chain = _attribute_chain(node)
+            head, _, rest = chain.partition(".")
+            yield chain, node.lineno
+            if head in aliases:
+                yield f"{aliases[head]}.{rest}", node.lineno
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
         elif isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 yield f"{node.module}.{alias.name}", node.lineno
+
+
+def _import_aliases(tree: ast.AST) -> dict[str, str]:
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
 
 
 def _attribute_chain(node: ast.Attribute) -> str:
