@@ -3,7 +3,6 @@
 import math
 
 import torch
-import torch.nn.functional as F
 from torch.distributions import Normal, kl_divergence
 
 EXERCISE = "beta_vae_loss"

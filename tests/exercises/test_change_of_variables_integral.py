@@ -10,9 +10,8 @@ import torch
 from torch.distributions import LogNormal, Normal, TransformedDistribution
 from torch.distributions.transforms import ExpTransform
 
-from dlcheck.spec import load_spec, to_data
-from dlcheck.symbolic.parser import parse
-from dlcheck.symbolic.table import build_table
+from dlcheck.spec import load_spec
+from tests.exercises.symbolic_reference import expression
 
 EXERCISE = "change_of_variables_integral"
 REPO = Path(__file__).resolve().parents[2]
@@ -20,9 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def density(text):
     """An expression in y, mu, sigma (read by the grader's own parser) as a float function of (y, mu, sigma)."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
-    table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse(text, table)
+    expr, table = expression(EXERCISE, text)
     return lambdify([table.lookup(name) for name in ("y", "mu", "sigma")], expr, modules="math")
 
 

@@ -5,20 +5,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlcheck.spec import load_spec, to_data
-from dlcheck.symbolic.parser import parse
-from dlcheck.symbolic.table import build_table
+from tests.exercises.symbolic_reference import value_at
 
 EXERCISE = "gan_js_at_optimum"
 REPO = Path(__file__).resolve().parents[2]
 
 
 def reference_at(js: float) -> float:
-    """The instructor's answer (solutions/<id>.txt, read by the grader's own parser) at JS = js."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
-    table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
-    return float(expr.subs(table.lookup("JS"), js).evalf(30))
+    """The instructor's answer, read by the grader's own parser, at JS = js."""
+    return float(value_at(EXERCISE, JS=js))
 
 
 def entropy(p: torch.Tensor) -> torch.Tensor:

@@ -6,9 +6,7 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from dlcheck.spec import load_spec, to_data
-from dlcheck.symbolic.parser import parse
-from dlcheck.symbolic.table import build_table
+from tests.exercises.symbolic_reference import value_at
 
 EXERCISE = "gaussian_cross_entropy"
 REPO = Path(__file__).resolve().parents[2]
@@ -16,12 +14,8 @@ POINTS = [(0.0, 1.0, 0.0, 1.0), (0.3, 0.8, -1.2, 2.5), (2.0, 3.0, 1.5, 0.4)]  # 
 
 
 def reference_at(mu_1, sigma_1, mu_2, sigma_2):
-    """The instructor's answer (solutions/<id>.txt, read by the grader's own parser) at a point."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
-    table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
-    point = {"mu_1": mu_1, "sigma_1": sigma_1, "mu_2": mu_2, "sigma_2": sigma_2}
-    return float(expr.subs({table.lookup(name): value for name, value in point.items()}).evalf(30))
+    """The instructor's answer, read by the grader's own parser, at a point."""
+    return float(value_at(EXERCISE, mu_1=mu_1, sigma_1=sigma_1, mu_2=mu_2, sigma_2=sigma_2))
 
 
 def normal(mu, sigma):

@@ -6,20 +6,15 @@ import pytest
 import torch
 from torch.distributions import Normal
 
-from dlcheck.spec import load_spec, to_data
-from dlcheck.symbolic.parser import parse
-from dlcheck.symbolic.table import build_table
+from tests.exercises.symbolic_reference import value_at
 
 EXERCISE = "gaussian_entropy"
 REPO = Path(__file__).resolve().parents[2]
 
 
 def reference_at(**values):
-    """The instructor's answer (solutions/<id>.txt, read by the grader's own parser) at a point."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
-    table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
-    return float(expr.subs({table.lookup(name): value for name, value in values.items()}).evalf(30))
+    """The instructor's answer, read by the grader's own parser, at a point."""
+    return float(value_at(EXERCISE, **values))
 
 
 @pytest.mark.parametrize("mu, sigma", [(0.0, 1.0), (2.5, 0.3), (-1.0, 7.0)])

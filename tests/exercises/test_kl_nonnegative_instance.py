@@ -8,9 +8,8 @@ from sympy import Rational
 import torch
 from torch.distributions import Bernoulli, kl_divergence
 
-from dlcheck.spec import load_spec, to_data
-from dlcheck.symbolic.parser import parse
-from dlcheck.symbolic.table import build_table
+from dlcheck.spec import load_spec
+from tests.exercises.symbolic_reference import expression
 
 EXERCISE = "kl_nonnegative_instance"
 REPO = Path(__file__).resolve().parents[2]
@@ -19,9 +18,7 @@ GRID = [Rational(i, 20) for i in range(1, 20)]  # exact, so that KL(p ‖ p) is 
 
 def as_function(text):
     """An expression in p, q (read by the grader's own parser) as a Python function of two floats."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
-    table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse(text, table)
+    expr, table = expression(EXERCISE, text)
     return lambda p, q: float(expr.subs({table.lookup("p"): p, table.lookup("q"): q}).evalf(30))
 
 

@@ -7,20 +7,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlcheck.spec import load_spec, to_data
-from dlcheck.symbolic.parser import parse
-from dlcheck.symbolic.table import build_table
+from tests.exercises.symbolic_reference import value_at
 
 EXERCISE = "wavenet_receptive_field"
 REPO = Path(__file__).resolve().parents[2]
 
 
 def reference_at(L):
-    """The instructor's answer (solutions/<id>.txt), read by the grader's own parser, at L."""
-    spec = load_spec(REPO / "exercises" / f"{EXERCISE}.yaml")
-    table = build_table({"symbols": to_data(spec.symbols)})
-    expr = parse((REPO / "solutions" / f"{EXERCISE}.txt").read_text(encoding="utf-8"), table)
-    return int(expr.subs({table.lookup("L"): L}))
+    """The instructor's answer, read by the grader's own parser, at L."""
+    return int(value_at(EXERCISE, L=L))
 
 
 def wavenet_support(L, length=300):
