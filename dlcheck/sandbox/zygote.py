@@ -96,6 +96,7 @@ def _run_child(request: dict, fds: list[int]) -> None:
 
         layers = confine.confine(request["scratch"])
     os.chdir(request["scratch"])
+    _use_scratch_as_tmp(request["scratch"])
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
     _apply_limits(request.get("limits", {}))
     from . import channel
@@ -111,6 +112,15 @@ def _run_child(request: dict, fds: list[int]) -> None:
         reference.serve(chan)
     sys.stdout.flush()
     os._exit(0)
+
+
+def _use_scratch_as_tmp(scratch: str) -> None:
+    """Libraries that need a temporary directory (torch.func probes one) get the writable scratch dir."""
+    import tempfile
+
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        os.environ[name] = scratch
+    tempfile.tempdir = scratch
 
 
 def _apply_limits(limits: dict) -> None:

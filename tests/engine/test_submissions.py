@@ -158,5 +158,10 @@ def test_integer_outputs_accept_integral_types_only(grade, name, status, fragmen
     assert fragment in result.message
 
 
+@pytest.mark.parametrize("exercise_id, name", [("scaled_sum", "scaled_sum_torch_func"), ("halve", "halve_tempfile")])
+def test_libraries_needing_a_temporary_directory_work_in_the_sandbox(grade, exercise_id, name):
+    assert grade(exercise_id, name).status == "pass"
+
+
 def test_callables_are_rebuilt_in_the_worker(grade):
     assert grade("apply_model", "apply_model_ok").status == "pass"
