@@ -115,3 +115,18 @@ def test_the_squared_norm_is_named(grade_text):
     source = REFERENCE_SOURCE.replace("torch.linalg.vector_norm(grad_x, dim=-1)", "(grad_x ** 2).sum(dim=-1)")
     result = grade_text(EXERCISE, source)
     assert result.diagnosis["id"] == "squared_norm"
+
+
+def test_a_torch_func_solution_passes(grade_text):
+    source = '''
+import torch
+
+
+def eikonal_loss(f, theta, x):
+    def loss_of(th):
+        grads = torch.func.vmap(torch.func.grad(lambda p: f(p.unsqueeze(0), th).sum()))(x)
+        return ((grads.norm(dim=-1) - 1) ** 2).mean()
+
+    return loss_of(theta), torch.func.grad(loss_of)(theta)
+'''
+    assert grade_text("eikonal_loss", source).status == "pass"
