@@ -85,9 +85,9 @@ def render_grade(console: Console, result: GradeResult) -> None:
     header.append(f"   {result.score:g}/{result.max_score:g} points", style="bold")
     if result.kind == "code" and result.tests:
         header.append(f" · {passed}/{len(result.tests)} cases", style="dim")
-    if result.isolation:
-        header.append(f" · isolation: {result.isolation}", style="dim")
     console.print(header)
+    if result.isolation:
+        console.print(Text(f"isolation: {result.isolation}", style="dim"))
     if result.diagnosis:
         console.print(Panel(Text(result.diagnosis["message"]), title=f"Known mistake: {result.diagnosis['id']}",
                             title_align="left", border_style="magenta"))
@@ -121,7 +121,7 @@ def _failure_panel(failure: Failure, submission: str):
 
     from .display import show
 
-    parts: list = []
+    parts: list = [Text("case: ", style="bold") + Text(failure.case)]  # in the body: titles get cut short
     if failure.inputs:
         parts.append(Text("inputs:", style="bold"))
         for name, value in failure.inputs.items():
@@ -139,8 +139,7 @@ def _failure_panel(failure: Failure, submission: str):
                 line.append(f"  (allowed |diff| ≤ {m.tolerance['atol']:g} + {m.tolerance['rtol']:g}·|expected|)",
                             style="dim")
             parts.append(line)
-    return Panel(Group(*parts), title=f"first failing case: {failure.case}", title_align="left",
-                 border_style="red")
+    return Panel(Group(*parts), title="first failing case", title_align="left", border_style="red")
 
 
 def _exception_text(error: dict, submission: str) -> Text:
