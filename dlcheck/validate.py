@@ -46,7 +46,7 @@ def validate(course: Course, spec: Spec, grader: Grader) -> Report:
         grade = _grading_function(course, spec, grader)
         report.checks.append(_expect_pass("reference passes", grade(_reference_candidate(course, spec))))
         if spec.kind == "code":
-            report.checks += _mistakes_return_values(spec, grader)
+            report.checks += _mistakes_are_implemented(spec, grader)
         for mistake in spec.mistakes:
             result = grade(_mistake_candidate(course, spec, mistake))
             report.checks.append(_expect_diagnosis(mistake.id, result))
@@ -74,17 +74,19 @@ def _grading_function(course: Course, spec: Spec, grader: Grader):
     return grade_code
 
 
-def _mistakes_return_values(spec: Spec, grader: Grader) -> list[Check]:
-    """A mistake that raises on every case is a stub, not a misconception a student could have."""
+def _mistakes_are_implemented(spec: Spec, grader: Grader) -> list[Check]:
+    """A mistake that raises NotImplementedError on every case is still the scaffold's stub.
+    (Raising something else everywhere can be the misconception itself, e.g. a 0-based timestep
+    that the exercise's model refuses; it is diagnosed by its exception type.)"""
     checks = []
     cases = grader.reference_cases(spec)
     for mistake in spec.mistakes:
         outputs = [case.mistakes[mistake.id] for case in cases]
-        raised = [o for o in outputs if isinstance(o, Unsupported) and o.type_name == "raised"]
-        if len(raised) == len(outputs):
-            checks.append(Check(f"mistake '{mistake.id}' returns values", False,
-                                f"it raises on every case ({raised[0].detail}): implement the wrong answer "
-                                f"a student would return"))
+        if all(isinstance(o, Unsupported) and o.type_name == "raised" and o.detail.startswith("NotImplementedError")
+               for o in outputs):
+            checks.append(Check(f"mistake '{mistake.id}' is implemented", False,
+                                "it raises NotImplementedError on every case: implement the wrong answer a student "
+                                "would return"))
     return checks
 
 

@@ -56,12 +56,13 @@ def test_a_filled_in_scaffold_is_proven(tmp_path, course):
     assert done.returncode == 0, done.stdout
 
 
-def test_validate_flags_a_mistake_that_only_raises(tmp_path, course):
-    (course / "solutions" / "halve_mistakes.py").write_text("def true_division(n):\n    raise ValueError('stub')\n")
+def test_validate_flags_a_mistake_left_as_a_stub(tmp_path, course):
+    (course / "solutions" / "halve_mistakes.py").write_text(
+        "def true_division(n):\n    raise NotImplementedError('TODO')\n")
     done = dlcheck(tmp_path, course, "validate", "halve", "--format", "json")
     assert done.returncode == 1
     failed = [c for c in json.loads(done.stdout)["exercises"][0]["checks"] if not c["ok"]]
-    assert any("returns values" in c["name"] and "raises on every case" in c["detail"] for c in failed)
+    assert any("is implemented" in c["name"] and "NotImplementedError" in c["detail"] for c in failed)
 
 
 @pytest.mark.parametrize("args, fragment", [
