@@ -1,0 +1,95 @@
+"""The kernel layers of the sandbox, without the audit hooks: both paths a worker can take.
+
+CI runs as root, which exercises the uid-drop path through the CLI. The user-namespace path (a
+student grading on their own machine) is exercised here by a forked child that first becomes
+`nobody` itself and then confines, exactly as a non-root worker would.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import encodings.idna  # noqa: F401 - socket lookups import it lazily; a confined child may not be able to
+import json
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dlcheck.sandbox import confine
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root (CI runs as root)")
+NOBODY = 65534
+MS_REMOUNT, MS_BIND, MS_REC = 32, 4096, 16384
+
+
+def probe_in_child(scratch: Path, victim: Path, become_nobody_first: bool) -> dict:
+    """Fork; in the child optionally become nobody, confine, then try to break out. Returns what happened."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            os.close(read_end)
+            if become_nobody_first:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            outcome = {"layers": confine.confine(str(scratch)), "uid": os.getuid()}
+            outcome["victim"] = _attempt(lambda: os.close(os.open(victim, os.O_WRONLY | os.O_APPEND)))
+            outcome["scratch"] = _attempt(lambda: (scratch / "ok.txt").write_text("fine"))
+            outcome["network"] = _attempt(lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))
+            libc = ctypes.CDLL(None, use_errno=True)
+            remounted = libc.mount(None, b"/", None, ctypes.c_ulong(MS_REMOUNT | MS_BIND | MS_REC), None)
+            outcome["remount"] = "allowed" if remounted == 0 else os.strerror(ctypes.get_errno())
+            os.write(write_end, json.dumps(outcome).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+def _attempt(action) -> str:
+    try:
+        action()
+        return "allowed"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+@pytest.fixture
+def places():
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        scratch = Path(tmp) / "scratch"
+        scratch.mkdir()
+        os.chown(scratch, NOBODY, NOBODY)
+        os.chmod(tmp, 0o755)
+        victim = Path(tmp) / "victim.txt"
+        victim.write_text("do not touch")
+        os.chown(victim, NOBODY, NOBODY)  # writable by its owner: only the read-only mount can stop it
+        yield scratch, victim
+
+
+def test_root_worker_drops_to_nobody_behind_namespaces(places):
+    scratch, victim = places
+    outcome = probe_in_child(scratch, victim, become_nobody_first=False)
+    assert outcome["layers"] == ["namespaces", "uid-drop"] and outcome["uid"] == NOBODY
+    assert outcome["victim"] == "Read-only file system"
+    assert outcome["scratch"] == "allowed"
+    assert outcome["network"] == "Network is unreachable"
+    assert outcome["remount"] != "allowed"
+    assert victim.read_text() == "do not touch"
+
+
+def test_unprivileged_worker_uses_a_user_namespace_and_keeps_no_capabilities(places):
+    scratch, victim = places
+    outcome = probe_in_child(scratch, victim, become_nobody_first=True)
+    assert outcome["layers"] == ["namespaces"] and outcome["uid"] == NOBODY
+    assert outcome["victim"] == "Read-only file system"  # its own file, yet read-only
+    assert outcome["scratch"] == "allowed"
+    assert outcome["network"] == "Network is unreachable"
+    assert outcome["remount"] == "Operation not permitted"  # the capabilities were dropped again
+    assert victim.read_text() == "do not touch"
