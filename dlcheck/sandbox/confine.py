@@ -3,7 +3,7 @@
 Layers, each applied where the machine allows it (the report header lists what was applied):
 - namespaces: a new network namespace (no interface is up: nothing can be reached, not even the
   host's loopback) and a new mount namespace in which every mount is read-only except the job's
-  scratch directory. As root this needs no help; otherwise an unprivileged user namespace is used.
+  scratch directory, itself a 64 MB tmpfs. As root this needs no help; otherwise an unprivileged user namespace is used.
 - uid-drop: as root, the worker becomes `nobody` (the grader's files are not writable by it).
   Ancestors of the Python installation that `nobody` cannot traverse (e.g. a 0700 /root holding
   pyenv) are covered by a tmpfs holding only the installation, which also hides their contents.
@@ -30,6 +30,7 @@ SYS_MOUNT_SETATTR = 442  # the same on x86_64 and aarch64
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine, 126)
 PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 38, 4
 NOBODY = 65534
+SCRATCH_MB = 64
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -110,7 +111,9 @@ def _expose_python_to(uid: int, scratch: str) -> None:
 
 
 def _read_only_except(scratch: str) -> None:
-    _mount(scratch, scratch, None, MS_BIND)  # its own mount, so it can stay writable
+    # Scratch becomes a small tmpfs: its own mount (so it can stay writable) and a cap on the total
+    # a submission can write, which RLIMIT_FSIZE (per file) does not give.
+    _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_MB}m,mode=0700")
     _mount_setattr("/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0)
     _mount_setattr(scratch, 0, 0, MOUNT_ATTR_RDONLY)
 

@@ -81,6 +81,7 @@ def test_payloads_that_would_run_code_when_decoded_are_inert(attack):
     ("resources_deep_recursion", ("SIGSEGV", "RecursionError")),
     ("resources_children", ("Timed out",)),
     ("resources_threads", ("Timed out",)),
+    ("resources_disk_fill", ("No space left on device",)),
 ])
 def test_resource_exhaustion_ends_in_an_error_within_the_bound(attack, submission, fragments):
     outcome = attack("scaled_sum", submission=submission, bound=CODE_BOUND)
