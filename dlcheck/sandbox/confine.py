@@ -45,9 +45,13 @@ def _check(result: int, what: str) -> None:
         raise ConfinementError(errno, f"{what}: {os.strerror(errno)}")
 
 
+def prctl(option: int, value: int) -> int:
+    return _libc.prctl(option, value, 0, 0, 0)
+
+
 def set_dumpable(flag: bool) -> None:
     """A non-dumpable process cannot be ptraced or have its memory read by same-uid processes."""
-    _libc.prctl(PR_SET_DUMPABLE, int(flag), 0, 0, 0)
+    prctl(PR_SET_DUMPABLE, int(flag))
 
 
 def confine(scratch: str) -> list[str]:
@@ -67,7 +71,7 @@ def confine(scratch: str) -> list[str]:
     else:
         # Unconditionally: even a half-configured user namespace must not leave capabilities behind.
         _drop_capabilities()
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
     return layers
 
 

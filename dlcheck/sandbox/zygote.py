@@ -15,7 +15,6 @@ EOF on the control socket: kill every remaining job, exit.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import resource
@@ -24,17 +23,18 @@ import socket
 import sys
 import time
 
+from .confine import prctl, set_dumpable
+
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
-PR_SET_DUMPABLE = 4
 REAP_GRACE_SECONDS = 2.0
 INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
 
 
 def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
-    _prctl(PR_SET_DUMPABLE, 0)  # a same-uid worker cannot ptrace us or read our memory
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
+    set_dumpable(False)  # a same-uid worker cannot ptrace us or read our memory
     _preload()
     while True:
         try:
@@ -97,7 +97,7 @@ def _run_child(request: dict, fds: list[int]) -> None:
         layers = confine.confine(request["scratch"])
     os.chdir(request["scratch"])
     _use_scratch_as_tmp(request["scratch"])
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
     _apply_limits(request.get("limits", {}))
     from . import channel
 
@@ -215,13 +215,6 @@ def _children_of(parent: int) -> list[int]:
         if int(fields[1]) == parent:
             children.append(int(entry))
     return children
-
-
-def _prctl(option: int, value: int) -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":
