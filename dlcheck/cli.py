@@ -9,6 +9,7 @@ Heavy modules (the grading engine, numpy) are imported inside the commands that 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -209,22 +210,24 @@ def validate(
 
 
 def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None, warm: bool):
-    from .grading import answer_from_file, grade_symbolic
+    from .grading import rejected_result
+    from .submission import RejectedFile, Submission, display_name, read_submission
 
     if answer is not None and spec.kind != "symbolic":
         raise UsageError(f"--answer is for symbolic exercises; '{spec.id}' is a code exercise (use --file).")
     if answer is not None and file is not None:
         raise UsageError("Give --answer or --file, not both.")
-    if spec.kind == "symbolic":
-        if answer is not None:
-            return grade_symbolic(course, spec, answer, "--answer")
+    if answer is not None:
+        submission = Submission(answer, "--answer", "")
+    else:
         path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
-        text = answer_from_file(path.read_text(encoding="utf-8", errors="replace"), path.suffix)
-        return grade_symbolic(course, spec, text, _display(path))
-    path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
-    if warm:
+        try:
+            submission = read_submission(path, course.solutions_dir)
+        except RejectedFile as rejected:
+            return rejected_result(spec, display_name(path), str(rejected))
+    if warm and spec.kind == "code":
         grader.warm_up()
-    return grader.grade_code(spec, path, _display(path))
+    return grader.grade(spec, submission)
 
 
 def _grade_all(grader, course: Course, ws: Workspace) -> list:
@@ -261,16 +264,9 @@ def _emit_results(results: list, output: Format, summary: bool) -> None:
 
 
 def _existing(path: Path) -> Path:
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise UsageError(f"No file at {path} (resolved to {path.resolve()}).")
     return path
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _print_json(document: dict) -> None:

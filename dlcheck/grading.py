@@ -23,9 +23,11 @@ from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
 from .sandbox.zygote import INTERNAL_FAILURE_STATUS
 from .spec import Exercise as Spec
 from .spec import to_data
+from .student_files import MAX_SUBMISSION_BYTES
+from .submission import Submission
 from .wire import Unsupported, WireError, decode_data
 
-MAX_SOURCE_BYTES = 1_000_000
+MAX_SOURCE_BYTES = MAX_SUBMISSION_BYTES
 REFERENCE_SECONDS = 120.0
 OUTPUT_LIMIT_MB = 16  # stdout, stderr and any file the submission writes in its scratch dir
 
@@ -80,13 +82,19 @@ class Grader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def grade(self, spec: Spec, submission: Submission) -> GradeResult:
+        """The one grading entry point: a code or symbolic exercise, from the student's text."""
+        if spec.kind == "symbolic":
+            answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
+            return grade_symbolic(self.course, spec, answer, submission.name)
+        return self.grade_code(spec, submission.text, submission.name)
+
     # ------------------------------------------------------------ code exercises
 
-    def grade_code(self, spec: Spec, path: Path, display_name: str | None = None) -> GradeResult:
-        display_name = display_name or str(path)
+    def grade_code(self, spec: Spec, source: str, display_name: str) -> GradeResult:
         result = GradeResult(spec.id, "code", ERROR, "", float(spec.points), submission=display_name)
-        source, problem = _read_source(path)
-        if problem:
+        if len(source.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
+            problem = f"{display_name} is larger than {MAX_SOURCE_BYTES // 1000} kB; submit only your solution"
             return _finish(result, [TestResult("load", ERROR, problem)], problem)
         try:
             tree = ast.parse(source, filename=display_name)
@@ -378,17 +386,10 @@ def _syntax_message(display_name: str, line, offset, text, msg) -> str:
     return f"Syntax error in {where}: {msg}{snippet}"
 
 
-def _read_source(path: Path) -> tuple[str, str | None]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return "", f"cannot read {path}: {exc.strerror}"
-    if len(data) > MAX_SOURCE_BYTES:
-        return "", f"{path} is larger than {MAX_SOURCE_BYTES // 1000} kB; submit only your solution"
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        return "", f"{path} is not UTF-8 text (byte {exc.start})"
+def rejected_result(spec: Spec, name: str, reason: str) -> GradeResult:
+    """The result for a file dlcheck refused to read (a link, not a regular file, too large …)."""
+    result = GradeResult(spec.id, spec.kind, ERROR, "", float(spec.points), submission=name)
+    return _finish(result, [TestResult("load", ERROR, reason)], reason)
 
 
 def _str_or_none(path: Path | None) -> str | None:

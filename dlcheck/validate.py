@@ -7,16 +7,15 @@ Each candidate is graded exactly as a student submission would be: a file, throu
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .catalog import Course
 from .errors import DlcheckError, GraderFault
-from .grading import Grader, answer_from_file, grade_symbolic
+from .grading import Grader
 from .results import PASS, GradeResult
 from .scaffold import todos
 from .spec import Exercise as Spec
+from .submission import Submission
 from .wire import Unsupported
 
 
@@ -62,16 +61,8 @@ def validate(course: Course, spec: Spec, grader: Grader) -> Report:
 
 def _grading_function(course: Course, spec: Spec, grader: Grader):
     """grade(text) -> GradeResult: the candidate text graded as a submission file would be."""
-    if spec.kind == "symbolic":
-        return lambda text: grade_symbolic(course, spec, answer_from_file(text, ".txt"), f"{spec.id}.txt")
-
-    def grade_code(text: str) -> GradeResult:
-        with tempfile.TemporaryDirectory(prefix="dlcheck-validate-") as tmp:
-            path = Path(tmp) / f"{spec.id}.py"
-            path.write_text(text, encoding="utf-8")
-            return grader.grade_code(spec, path, f"{spec.id}.py")
-
-    return grade_code
+    suffix = ".py" if spec.kind == "code" else ".txt"
+    return lambda text: grader.grade(spec, Submission(text, f"{spec.id}{suffix}", suffix))
 
 
 def _mistakes_are_implemented(spec: Spec, grader: Grader) -> list[Check]:

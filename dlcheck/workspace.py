@@ -1,7 +1,8 @@
 """The student's workspace: starter files, the submission to grade, and dlcheck's own progress file.
 
-Grading only ever reads the student's files. dlcheck writes only when asked (`start`) and to its
-own state file, `.dlcheck/state.json`, which remembers hints revealed and the last verdicts.
+Grading only ever reads the student's files, and never through a link (see student_files). dlcheck
+writes only when asked (`start`) and to its own state file, `.dlcheck/state.json`, which remembers
+hints revealed and the last verdicts; it is replaced atomically, never written through a link.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .student_files import create_student_file, open_own_directory, read_own_file, write_own_file
 
 WORKSPACE_ENV = "DLCHECK_WORKSPACE"
 DEFAULT_WORKSPACE = "dlcheck-work"
 SYMBOLIC_SUFFIXES = (".txt", ".tex")
+STATE_DIR, STATE_FILE = ".dlcheck", "state.json"
+MAX_STATE_BYTES = 1 << 20
 
 
 class Workspace:
@@ -40,9 +44,13 @@ class Workspace:
         return [self.root / f"{exercise_id}{suffix}" for suffix in suffixes]
 
     def submission(self, exercise_id: str, kind: str) -> Path | None:
-        """The workspace file for an exercise; with both .txt and .tex, the newer one."""
-        existing = [p for p in self.candidates(exercise_id, kind) if p.is_file()]
-        return max(existing, key=lambda p: p.stat().st_mtime) if existing else None
+        """The workspace file for an exercise; with both .txt and .tex, the newer one.
+
+        Anything by that name counts, a link included: grading then says why it refuses it
+        (student_files), rather than pretending there is no submission."""
+        existing = [(p, _lstat(p)) for p in self.candidates(exercise_id, kind)]
+        existing = [(p, info) for p, info in existing if info is not None]
+        return max(existing, key=lambda pair: pair[1].st_mtime)[0] if existing else None
 
     def require_submission(self, exercise_id: str, kind: str) -> Path:
         path = self.submission(exercise_id, kind)
@@ -58,19 +66,23 @@ class Workspace:
         if existing is not None and not force:
             return existing, False
         path = existing or self.starter_path(exercise_id, kind)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter if starter.endswith("\n") else starter + "\n", encoding="utf-8")
+        text = starter if starter.endswith("\n") else starter + "\n"
+        create_student_file(path, text.encode("utf-8"), overwrite=force)
         return path, True
 
     # ------------------------------------------------------------ dlcheck's own state
 
     @property
     def state_path(self) -> Path:
-        return self.root / ".dlcheck" / "state.json"
+        return self.root / STATE_DIR / STATE_FILE
 
     def load_state(self) -> dict[str, Any]:
         try:
-            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+            dir_fd = open_own_directory(self.root / STATE_DIR, create=False)
+            try:
+                state = json.loads(read_own_file(dir_fd, STATE_FILE, MAX_STATE_BYTES))
+            finally:
+                os.close(dir_fd)
         except (OSError, ValueError):
             return {"hints": {}, "results": {}}
         if not isinstance(state, dict):
@@ -81,12 +93,13 @@ class Workspace:
 
     def save_state(self, state: dict[str, Any]) -> None:
         try:
-            self.state_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.state_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.state_path)
+            dir_fd = open_own_directory(self.root / STATE_DIR, create=True)
+            try:
+                write_own_file(dir_fd, STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())
+            finally:
+                os.close(dir_fd)
         except OSError:
-            pass  # progress tracking is a convenience; never fail a command over it
+            pass  # progress tracking is a convenience (and a linked .dlcheck is refused): never fail over it
 
     def record_result(self, exercise_id: str, status: str, score: float, max_score: float) -> None:
         state = self.load_state()
@@ -107,6 +120,13 @@ class Workspace:
         if result:
             return {"pass": "passed", "fail": "failing", "error": "error"}.get(result.get("status"), "started")
         return "started" if self.submission(exercise_id, kind) else "not started"
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except OSError:
+        return None
 
 
 def chapter_progress(rows: list[dict]) -> list[dict]:

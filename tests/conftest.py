@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from dlcheck.catalog import Course
-from dlcheck.grading import Grader, answer_from_file, grade_symbolic
+from dlcheck.grading import Grader
+from dlcheck.submission import Submission, read_submission
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
@@ -45,12 +46,12 @@ def fixture_grader(fixture_course):
 
 def _grade_text(the_course: Course, the_grader: Grader, tmp_path: Path, exercise_id: str, text: str,
                 suffix: str | None = None):
+    """The text written to a workspace file, read back and graded as the CLI does."""
     spec = the_course.get(exercise_id)
-    if spec.kind == "symbolic":
-        return grade_symbolic(the_course, spec, answer_from_file(text, suffix or ".txt"), f"{exercise_id}.txt")
-    path = tmp_path / f"{exercise_id}{suffix or '.py'}"
+    path = tmp_path / f"{exercise_id}{suffix or ('.py' if spec.kind == 'code' else '.txt')}"
     path.write_text(text, encoding="utf-8")
-    return the_grader.grade_code(spec, path, path.name)
+    submission = read_submission(path, the_course.solutions_dir)
+    return the_grader.grade(spec, Submission(submission.text, path.name, submission.suffix))
 
 
 @pytest.fixture

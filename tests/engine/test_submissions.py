@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dlcheck.sandbox.zygote import _children_of
+from dlcheck.submission import Submission
 
 SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 
@@ -19,7 +20,7 @@ SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions
 def grade(fixture_course, fixture_grader):
     def grade_file(exercise_id: str, name: str):
         path = SUBMISSIONS / f"{name}.py"
-        return fixture_grader.grade_code(fixture_course.get(exercise_id), path, path.name)
+        return fixture_grader.grade(fixture_course.get(exercise_id), Submission(path.read_text(), path.name, ".py"))
 
     return grade_file
 

@@ -1,0 +1,150 @@
+"""Opening files a student controls, without letting the student choose what dlcheck reads or writes.
+
+A submission is read through a descriptor opened with O_NOFOLLOW relative to its (resolved)
+directory, then checked on the descriptor itself: a regular file, one hard link, not one of the
+course's references, not larger than the cap. Checking the descriptor rather than the path means
+a file swapped between the check and the read cannot slip through. dlcheck's own state files are
+written the same way: into a directory opened without following links, atomically.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from .errors import DlcheckError
+
+MAX_SUBMISSION_BYTES = 1_000_000
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # NONBLOCK: a FIFO must not hang us
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class RejectedFile(DlcheckError):
+    """A student-controlled file dlcheck refuses to read or write; the message says why, for the student.
+    Grading turns it into an `error` result; elsewhere it is a clean usage error."""
+
+
+def read_student_file(path: Path, *, forbidden_dir: Path | None = None,
+                      max_bytes: int = MAX_SUBMISSION_BYTES) -> bytes:
+    """The bytes of `path`, which must be a regular file reached without following a link in its
+    last component, with no other hard links and outside `forbidden_dir` (the course's references)."""
+    directory = Path(os.path.realpath(path.parent))
+    if forbidden_dir is not None and _is_within(directory / path.name, Path(os.path.realpath(forbidden_dir))):
+        raise RejectedFile(f"{path} is one of the course's reference files, not a submission")
+    fd = _open_in(directory, path.name, path)
+    try:
+        info = os.fstat(fd)
+        _check_regular(info, path, max_bytes)
+        return _read_all(fd, max_bytes, path)
+    finally:
+        os.close(fd)
+
+
+def _open_in(directory: Path, name: str, shown: Path) -> int:
+    try:
+        dir_fd = os.open(directory, _DIR_FLAGS)
+    except OSError as exc:
+        raise RejectedFile(f"cannot open the directory of {shown}: {exc.strerror}") from None
+    try:
+        return os.open(name, _READ_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        raise RejectedFile(_open_problem(shown, exc)) from None
+    finally:
+        os.close(dir_fd)
+
+
+def _open_problem(shown: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return f"{shown} is a symbolic link; dlcheck grades only a regular file you wrote yourself"
+    if exc.errno == errno.ENOENT:
+        return f"{shown} does not exist"
+    return f"cannot read {shown}: {exc.strerror}"
+
+
+def _check_regular(info: os.stat_result, shown: Path, max_bytes: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise RejectedFile(f"{shown} is not a regular file")
+    if info.st_nlink > 1:
+        raise RejectedFile(f"{shown} has other hard links; grade a copy of your own file instead")
+    if info.st_size > max_bytes:
+        raise RejectedFile(f"{shown} is larger than {max_bytes // 1000} kB; submit only your solution")
+
+
+def _read_all(fd: int, max_bytes: int, shown: Path) -> bytes:
+    chunks, size = [], 0
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:  # the file grew after fstat
+            raise RejectedFile(f"{shown} is larger than {max_bytes // 1000} kB; submit only your solution")
+        chunks.append(chunk)
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+# ---------------------------------------------------------------- dlcheck's own files in the workspace
+
+def open_own_directory(path: Path, create: bool) -> int:
+    """A descriptor for dlcheck's directory `path` (e.g. <workspace>/.dlcheck), refusing a link there."""
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(path, 0o755)
+        except FileExistsError:
+            pass
+    return os.open(path, _DIR_FLAGS)
+
+
+def read_own_file(dir_fd: int, name: str, max_bytes: int) -> bytes:
+    fd = os.open(name, _READ_FLAGS, dir_fd=dir_fd)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{name} is not a regular file")
+        data = os.read(fd, max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise OSError(f"{name} is too large")
+    return data
+
+
+def write_own_file(dir_fd: int, name: str, data: bytes) -> None:
+    """Replace `name` atomically: a fresh file (O_EXCL, never through a link) renamed over it."""
+    temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+                 dir_fd=dir_fd)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        try:
+            os.unlink(temporary, dir_fd=dir_fd)
+        except OSError:
+            pass
+        raise
+
+
+def create_student_file(path: Path, data: bytes, overwrite: bool) -> None:
+    """Write a starter file: never through a link, and only over an existing regular file when asked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dir_fd = os.open(os.path.realpath(path.parent), _DIR_FLAGS)
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            fd = os.open(path.name, flags if overwrite else flags | os.O_EXCL, 0o644, dir_fd=dir_fd)
+        except OSError as exc:
+            raise RejectedFile(_open_problem(path, exc)) from None
+        with os.fdopen(fd, "wb") as out:
+            _check_regular(os.fstat(fd), path, max_bytes=1 << 62)  # truncate nothing but the file itself
+            out.truncate(0)
+            out.write(data)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,35 @@
+"""What a student hands in, as text: the one thing the grading entry point receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .student_files import RejectedFile, read_student_file
+
+
+@dataclass(frozen=True)
+class Submission:
+    text: str  # Python source, or the symbolic answer's file content / inline text
+    name: str  # how reports and tracebacks call it (a path relative to the cwd, or "--answer")
+    suffix: str  # ".py", ".txt", ".tex", or "" for an answer given inline
+
+
+def read_submission(path: Path, references_dir: Path | None) -> Submission:
+    """Read a student's file safely (see student_files); raises RejectedFile with the reason."""
+    data = read_student_file(path, forbidden_dir=references_dir)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RejectedFile(f"{path} is not UTF-8 text (byte {exc.start})") from None
+    return Submission(text, display_name(path), path.suffix)
+
+
+def display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+__all__ = ["RejectedFile", "Submission", "read_submission", "display_name"]
