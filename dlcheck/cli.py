@@ -155,10 +155,14 @@ def grade(
             results = _grade_all(grader, the_course, ws)
         else:
             spec = the_course.get(exercise_id)
-            results = [_grade_one(grader, the_course, ws, spec, file, answer, warm=True)]
+            results = [_graded_or_internal(spec, lambda: _grade_one(grader, the_course, ws, spec, file, answer,
+                                                                    warm=True))]
     for r in results:
-        ws.record_result(r.exercise, r.status, r.score, r.max_score)
+        if not r.internal_error:
+            ws.record_result(r.exercise, r.status, r.score, r.max_score)
     _emit_results(results, output, summary=all_)
+    if any(r.internal_error for r in results):
+        raise typer.Exit(EXIT_INTERNAL)
     if any(r.status != "pass" for r in results):
         raise typer.Exit(EXIT_FAILED)
 
@@ -230,22 +234,26 @@ def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, a
     return grader.grade(spec, submission)
 
 
-def _grade_all(grader, course: Course, ws: Workspace) -> list:
-    from .grading import ERROR, GradeResult
+def _graded_or_internal(spec, grade_it):
+    """The result of grade_it(), or, when dlcheck itself fails, an `error` result that says so."""
+    from .grading import internal_failure
 
+    try:
+        return grade_it()
+    except DlcheckError:
+        raise  # usage errors (a missing file …) stop the command with their own message
+    except Exception as exc:  # noqa: BLE001 - a reference or dlcheck bug: this exercise only, never a traceback
+        return internal_failure(spec, exc)
+
+
+def _grade_all(grader, course: Course, ws: Workspace) -> list:
     specs = [s for s in course.specs if ws.submission(s.id, s.kind) is not None]
     if not specs:
         raise UsageError(f"No workspace files to grade in {ws.root}. Start an exercise with `dlcheck start ID`.")
     if any(s.kind == "code" for s in specs):
         grader.warm_up()
-    results = []
-    for spec in specs:
-        try:
-            results.append(_grade_one(grader, course, ws, spec, None, None, warm=False))
-        except GraderFault as fault:
-            results.append(GradeResult(spec.id, spec.kind, ERROR, f"dlcheck could not grade this exercise "
-                                                                  f"(not your fault): {fault}", float(spec.points)))
-    return results
+    return [_graded_or_internal(spec, lambda spec=spec: _grade_one(grader, course, ws, spec, None, None, warm=False))
+            for spec in specs]
 
 
 def _emit_results(results: list, output: Format, summary: bool) -> None:
@@ -283,6 +291,9 @@ def main() -> None:
         sys.exit(error.exit_code)
     except GraderFault as fault:
         _stderr(f"dlcheck internal error (not a problem with your submission): {fault}")
+        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:  # noqa: BLE001 - a bug in dlcheck: a clear line and exit 3, never a traceback
+        _stderr(f"dlcheck internal error (not a problem with your submission): {type(exc).__name__}: {exc}")
         sys.exit(EXIT_INTERNAL)
 
 

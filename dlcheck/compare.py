@@ -18,6 +18,7 @@ from .wire import ArrayData, CallableRef, NumpyScalar, TensorData, Unsupported
 
 INTEGER_DTYPES = {"int64", "int32", "int16", "int8", "uint8"}
 FLOAT_DTYPES = {"float64", "float32", "float16"}
+FLOAT_MAX_INT = int(np.finfo(np.float64).max)
 
 
 @dataclass
@@ -29,6 +30,14 @@ class Mismatch:
     mismatched: int = 0
     total: int = 0
     tolerance: dict[str, float] = field(default_factory=dict)
+
+
+def compare_safely(expected: Any, got: Any, policy: dict) -> list[Mismatch]:
+    """`compare`, which never raises: a value it cannot handle is one mismatch of kind "error"."""
+    try:
+        return compare(expected, got, policy)
+    except Exception as exc:  # noqa: BLE001 - plain data from a submission must never crash the grader
+        return [Mismatch("", "error", f"dlcheck could not compare this value ({type(exc).__name__})")]
 
 
 def compare(expected: Any, got: Any, policy: dict, path: str = "") -> list[Mismatch]:
@@ -167,6 +176,9 @@ def _compare_float(expected: float, got: Any, policy: dict, path: str) -> list[M
     if isinstance(got, NumpyScalar) and got.dtype != "bool":
         got = float(got.value)
     if isinstance(got, int) and not isinstance(got, bool):
+        if abs(got) > FLOAT_MAX_INT:
+            return [Mismatch(path, "value", f"got an integer too large for a float ({got.bit_length()} bits), "
+                                            f"expected {_short(expected)}")]
         got = float(got)
     if not isinstance(got, float):
         return _type_mismatch(path, "a float", got)

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import rules
 from .catalog import Course
-from .compare import compare
+from .compare import compare_safely
 from .errors import GraderFault
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
@@ -231,6 +231,9 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
             current = 0
         elif event in ("result", "exception") and message.get("case") == current:
             _record_case(run, current, event, message)
+            if current in run.errors and _is_resource_error(run.errors[current]):
+                # Like a timeout: the next cases would only hit the same limit, each costing time.
+                return problem("Stopped after this case: " + format_exception(run.errors[current], display_name))
             current += 1
         elif event == "done" and current >= len(cases):
             return None
@@ -296,8 +299,19 @@ LIMIT_EXPLANATIONS = [
     ("File too large", f"your code wrote more than {OUTPUT_LIMIT_MB} MB of output; print less"),
     ("can't allocate memory", "your code asked for more memory than the sandbox allows"),
     ("MemoryError", "your code asked for more memory than the sandbox allows"),
+    ("not enough memory", "your code asked for more memory than the sandbox allows"),
+    ("No space left on device", "your code wrote more files than the sandbox's scratch space holds"),
     ("can't start new thread", "threads and processes are not available while grading"),
 ]
+
+
+RESOURCE_SYMPTOMS = ("File too large", "can't allocate memory", "MemoryError", "not enough memory",
+                     "No space left on device")
+
+
+def _is_resource_error(error: dict) -> bool:
+    text = f"{error['type']}: {error['message']}"
+    return any(symptom in text for symptom in RESOURCE_SYMPTOMS)
 
 
 def format_exception(error: dict, display_name: str) -> str:
@@ -316,11 +330,12 @@ def format_exception(error: dict, display_name: str) -> str:
 def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
     if index in run.values:
         got = run.values[index]
-        mismatches = compare(case.expected, got, to_data(spec.compare))
+        mismatches = compare_safely(case.expected, got, to_data(spec.compare))
         if not mismatches:
             return TestResult(case.name, PASS), None
         failure = Failure(case.name, case.inputs, case.expected, got, mismatches)
-        return TestResult(case.name, FAIL, _mismatch_summary(mismatches)), failure
+        status = ERROR if any(m.kind == "error" for m in mismatches) else FAIL
+        return TestResult(case.name, status, _mismatch_summary(mismatches)), failure
     if index in run.errors:
         error = run.errors[index]
         message = "raised " + format_exception(error, "your file")
@@ -353,7 +368,7 @@ def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[s
 def _behaves_alike(mistake_output: Any, index: int, run: StudentRun, policy: dict) -> bool:
     raised = _raised_type(mistake_output)
     if index in run.values:
-        return raised is None and not compare(mistake_output, run.values[index], policy)
+        return raised is None and not compare_safely(mistake_output, run.values[index], policy)
     return index in run.errors and raised == run.errors[index]["type"]
 
 
@@ -384,6 +399,14 @@ def _syntax_message(display_name: str, line, offset, text, msg) -> str:
     where = f"{display_name}, line {line}" + (f", column {offset}" if offset else "")
     snippet = f"\n    {text.rstrip()}\n    {' ' * max((offset or 1) - 1, 0)}^" if text else ""
     return f"Syntax error in {where}: {msg}{snippet}"
+
+
+def internal_failure(spec: Spec, exc: Exception) -> GradeResult:
+    """dlcheck itself failed on this exercise (a broken reference, the sandbox): never the student's fault."""
+    detail = str(exc) if isinstance(exc, GraderFault) else f"{type(exc).__name__}: {exc}"
+    message = f"dlcheck could not grade this exercise (not your fault): {detail}"
+    result = GradeResult(spec.id, spec.kind, ERROR, message, float(spec.points), internal_error=True)
+    return _finish(result, [TestResult("grading", ERROR, message)], message)
 
 
 def rejected_result(spec: Spec, name: str, reason: str) -> GradeResult:

@@ -46,6 +46,7 @@ class GradeResult:
     method: str | None = None  # symbolic: proved symbolically or shown numerically
     output: str = ""  # what the submission printed (capped)
     isolation: str = ""
+    internal_error: bool = False  # dlcheck failed, not the submission (the run exits 3)
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -61,6 +62,7 @@ class GradeResult:
             "failure": _failure_json(self.failure),
             "output": self.output,
             "isolation": self.isolation,
+            "internal_error": self.internal_error,
         }
         if self.kind == "symbolic":
             data["read_as"] = self.read_as

@@ -224,3 +224,30 @@ def test_validate_proves_the_fixture_course_and_catches_an_undetectable_mistake(
     done = dlcheck(tmp_path, {**env, "DLCHECK_COURSE": str(course)}, "validate", "halve")
     assert done.returncode == 1
     assert "true_division" in done.stdout and "PASSES" in done.stdout
+
+
+def test_an_internal_failure_exits_3_and_every_other_result_is_still_printed(tmp_path, env):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "solutions" / "halve.py").write_text("def halve(n):\n    raise RuntimeError('broken reference')\n")
+    put(tmp_path, "scaled_sum", "scaled_sum_ok")
+    put(tmp_path, "halve", "halve_float")
+    done = dlcheck(tmp_path, {**env, "DLCHECK_COURSE": str(course)}, "grade", "--all", "--format", "json")
+    assert done.returncode == 3, done.stderr
+    results = {r["exercise"]: r for r in json.loads(done.stdout)["results"]}
+    assert results["scaled_sum"]["status"] == "pass" and not results["scaled_sum"]["internal_error"]
+    assert results["halve"]["status"] == "error" and results["halve"]["internal_error"]
+    assert "not your fault" in results["halve"]["message"] and "broken reference" in results["halve"]["message"]
+    assert "Traceback" not in done.stderr
+
+
+def test_a_huge_integer_where_a_float_is_expected_fails_that_case(tmp_path):
+    repo = Path(__file__).resolve().parents[2]
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "secant_root.py").write_text("def secant_root(*args, **kwargs):\n    return 2**2000\n")
+    done = run_cli("grade", "secant_root", "--format", "json", cwd=tmp_path, env={
+        "DLCHECK_COURSE": str(repo), "DLCHECK_WORKSPACE": str(workspace), "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "fail" and "too large for a float" in result["message"]

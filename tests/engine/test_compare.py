@@ -42,3 +42,16 @@ def test_worst_element_is_reported_with_its_index():
     [mismatch] = compare(tensor([[0.0, 0.0], [0.0, 0.0]]), tensor([[0.0, 0.1], [0.5, 0.0]]), POLICY)
     assert mismatch.mismatched == 2 and mismatch.total == 4
     assert mismatch.worst["index"] == [1, 0] and mismatch.worst["got"] == 0.5
+
+
+def test_an_integer_too_large_for_a_float_is_a_value_mismatch_not_a_crash():
+    found = compare(1.5, 2**2000, POLICY)
+    assert [m.kind for m in found] == ["value"] and "too large for a float" in found[0].message
+
+
+def test_compare_safely_turns_any_exception_into_an_error_mismatch(monkeypatch):
+    import dlcheck.compare as module
+
+    monkeypatch.setattr(module, "_compare_tensor", lambda *a: 1 / 0)
+    found = module.compare_safely(tensor([1.0]), tensor([1.0]), POLICY)
+    assert [m.kind for m in found] == ["error"] and "ZeroDivisionError" in found[0].message

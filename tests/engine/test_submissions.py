@@ -166,3 +166,12 @@ def test_libraries_needing_a_temporary_directory_work_in_the_sandbox(grade, exer
 
 def test_callables_are_rebuilt_in_the_worker(grade):
     assert grade("apply_model", "apply_model_ok").status == "pass"
+
+
+def test_a_memory_error_ends_the_run_like_a_timeout(grade):
+    started = time.monotonic()
+    result = grade("scaled_sum", "scaled_sum_memory_every_case")
+    assert result.status == "error"
+    assert [t.status for t in result.tests] == ["error"] + ["skipped"] * (len(result.tests) - 1)
+    assert "more memory than the sandbox allows" in result.message
+    assert time.monotonic() - started < 8  # the exercise's total_seconds
