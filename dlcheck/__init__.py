@@ -1,0 +1,11 @@
+"""dlcheck: exercises and an autograder for deep generative models and machine perception."""
+
+import os as _os
+import sys as _sys
+
+if _sys.argv[:1] == ["-m"] and not _sys.flags.safe_path:
+    # `python -m dlcheck` put the current directory first on sys.path. Run inside a student's
+    # checkout, their typer.py or rich.py would be imported in place of ours: take it off again
+    # (this package is already imported; its submodules are found through its own __path__).
+    _cwd = _os.getcwd()
+    _sys.path[:] = [entry for entry in _sys.path if entry not in ("", _cwd)]

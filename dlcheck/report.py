@@ -8,6 +8,7 @@ from rich.text import Text
 from typing import TYPE_CHECKING
 
 from .chapters import CHAPTERS
+from .terminal_text import printable
 from .status import ERROR, FAIL, PASS, SKIPPED
 
 if TYPE_CHECKING:
@@ -100,10 +101,10 @@ def render_grade(console: Console, result: GradeResult) -> None:
     elif result.failure is not None:
         console.print(_failure_panel(result.failure, result.submission or "your file"))
     elif result.status != PASS:
-        console.print(Text(result.message, style=style))
+        console.print(Text(printable(result.message), style=style))
     if result.status != PASS and result.output.strip():
         console.print(Text("Your code printed (first lines):", style="dim"))
-        console.print(Text(_first_lines(result.output, 12), style="dim"))
+        console.print(Text(printable(_first_lines(result.output, 12)), style="dim"))
     if result.kind == "code" and len(result.tests) > 1:
         console.print(_tests_line(result))
 
@@ -111,11 +112,11 @@ def render_grade(console: Console, result: GradeResult) -> None:
 def _render_symbolic(console: Console, result: GradeResult) -> None:
     if result.read_as:
         console.print(Text("I read your answer as:", style="bold"))
-        console.print(Text(_indent(result.read_as, "    ")))
+        console.print(Text(printable(_indent(result.read_as, "    "))))
     how = {"symbolic": "proved equal by symbolic simplification",
            "numeric": "checked numerically at random points"}.get(result.method or "")
     style = STATUS_STYLE[result.status][1]
-    console.print(Text(result.message, style=style if result.status != PASS else ""))
+    console.print(Text(printable(result.message), style=style if result.status != PASS else ""))
     if how and result.status in (PASS, FAIL):
         console.print(Text(f"({how})", style="dim"))
 
@@ -123,9 +124,12 @@ def _render_symbolic(console: Console, result: GradeResult) -> None:
 def _failure_panel(failure: Failure, submission: str):
     from rich.panel import Panel
 
-    from .display import show
+    from .display import show as show_value
 
-    parts: list = [Text("case: ", style="bold") + Text(failure.case)]  # in the body: titles get cut short
+    def show(value, indent):
+        return printable(show_value(value, indent))
+
+    parts: list = [Text("case: ", style="bold") + Text(printable(failure.case))]  # in the body: titles get cut short
     if failure.inputs:
         parts.append(Text("inputs:", style="bold"))
         for name, value in failure.inputs.items():
@@ -137,8 +141,8 @@ def _failure_panel(failure: Failure, submission: str):
         parts.append(Text("got:      ", style="bold red") + Text(show(failure.got, "    ")))
         for m in failure.mismatches[:8]:
             line = Text("where:    ", style="bold")
-            line.append(f"{m.path}: " if m.path else "", style="bold")
-            line.append(m.message)
+            line.append(printable(f"{m.path}: ") if m.path else "", style="bold")
+            line.append(printable(m.message))
             if m.tolerance:
                 line.append(f"  (allowed |diff| ≤ {m.tolerance['atol']:g} + {m.tolerance['rtol']:g}·|expected|)",
                             style="dim")
@@ -151,10 +155,10 @@ def _exception_text(error: dict, submission: str) -> Text:
     if error.get("frames"):
         text.append("Traceback (your code only):\n", style="bold")
         for frame in error["frames"]:
-            text.append(f"  {submission}, line {frame['line']}, in {frame['function']}\n")
+            text.append(printable(f"  {submission}, line {frame['line']}, in {frame['function']}\n"))
             if frame.get("code"):
-                text.append(f"    {frame['code'].strip()}\n", style="cyan")
-    text.append(f"{error['type']}: {error['message']}", style="bold red")
+                text.append(printable(f"    {frame['code'].strip()}") + "\n", style="cyan")
+    text.append(printable(f"{error['type']}: {error['message']}"), style="bold red")
     return text
 
 
@@ -175,7 +179,7 @@ def render_summary(console: Console, results: list[GradeResult]) -> None:
     for r in results:
         mark, style = STATUS_STYLE[r.status]
         table.add_row(r.exercise, Text(f"{mark} {r.status}", style=style), f"{r.score:g}/{r.max_score:g}",
-                      (f"[{r.diagnosis['id']}] " if r.diagnosis else "") + _first_lines(r.message, 2))
+                      printable((f"[{r.diagnosis['id']}] " if r.diagnosis else "") + _first_lines(r.message, 2)))
     console.print(table)
     total = sum(r.score for r in results)
     maximum = sum(r.max_score for r in results)

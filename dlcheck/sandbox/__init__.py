@@ -79,7 +79,7 @@ class Sandbox:
         self._process = subprocess.Popen(
             [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-            cwd=self._home, start_new_session=True, env=_zygote_environment(),
+            cwd=self._home, start_new_session=True, env=child_environment(),
         )
         theirs.close()
 
@@ -127,13 +127,16 @@ class Sandbox:
         self.close()
 
 
-def _zygote_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    # One thread per job: reproducible numerics, and two jobs never fight over the two cores.
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
-    package_parent = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-    return env
+def child_environment() -> dict[str, str]:
+    """The whole environment of dlcheck's helper processes: nothing inherited from the grader's,
+    which in CI holds secrets (tokens, DLCHECK_SECRET) that a submission could otherwise read."""
+    package_parent = str(Path(__file__).resolve().parents[2])  # dlcheck may not be installed (a checkout)
+    return {
+        "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONPATH": package_parent,
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+        # One thread per job: reproducible numerics, and two jobs never fight over the cores.
+        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
 
 
 def _read_preview(path: Path) -> tuple[str, bool]:

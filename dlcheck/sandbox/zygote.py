@@ -118,7 +118,7 @@ def _use_scratch_as_tmp(scratch: str) -> None:
     """Libraries that need a temporary directory (torch.func probes one) get the writable scratch dir."""
     import tempfile
 
-    for name in ("TMPDIR", "TEMP", "TMP"):
+    for name in ("TMPDIR", "TEMP", "TMP", "HOME"):
         os.environ[name] = scratch
     tempfile.tempdir = scratch
 

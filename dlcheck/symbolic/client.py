@@ -39,7 +39,9 @@ def check_symbolic(request: dict, timeout: float) -> dict:
 
 
 def _run_worker(request_file: Path, workdir: str, timeout: float) -> dict:
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+    from ..sandbox import child_environment
+
+    env = child_environment()
     try:
         with open(request_file, "rb") as stdin:
             process = subprocess.Popen(WORKER, stdin=stdin, stdout=subprocess.PIPE,

@@ -251,3 +251,30 @@ def test_a_huge_integer_where_a_float_is_expected_fails_that_case(tmp_path):
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)
     assert result["status"] == "fail" and "too large for a float" in result["message"]
+
+
+def test_control_characters_from_a_submission_never_reach_the_terminal(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_ansi")
+    done = dlcheck(tmp_path, env, "grade", "scaled_sum")
+    assert done.returncode == 1
+    assert not any(c in done.stdout for c in "\x1b\r\u202e"), repr(done.stdout[:400])
+    assert "\\x1b[2J" in done.stdout  # shown, visibly escaped
+    assert done.stdout.startswith("! scaled_sum: ERROR") or done.stdout.startswith("✗ scaled_sum: FAIL")
+
+
+def test_the_graders_environment_never_reaches_the_submission(tmp_path, env):
+    put(tmp_path, "scaled_sum", "scaled_sum_reads_environment")
+    secret = "ci-token-5d1f0c8e"
+    done = dlcheck(tmp_path, {**env, "GITHUB_TOKEN": secret, "DLCHECK_SECRET": secret}, "grade", "scaled_sum",
+                   "--format", "json")
+    assert done.returncode == 1
+    assert "OMP_NUM_THREADS" in json.loads(done.stdout)["output"]  # it did print its environment
+    assert secret not in done.stdout + done.stderr
+
+
+def test_python_m_dlcheck_never_imports_modules_from_the_current_directory(tmp_path, env):
+    for shadow in ("typer", "rich"):
+        (tmp_path / f"{shadow}.py").write_text(f"open({str(tmp_path / 'SHADOWED')!r}, 'w').write('{shadow}')\n")
+    done = dlcheck(tmp_path, env, "list")
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "SHADOWED").exists()
