@@ -41,11 +41,12 @@ class ExitInfo:
 
 
 class Job:
-    def __init__(self, sandbox: "Sandbox", pid: int, channel: Channel, scratch: Path):
+    def __init__(self, sandbox: "Sandbox", pid: int, channel: Channel, scratch: Path, output_fd: int):
         self.sandbox = sandbox
         self.pid = pid
         self.channel = channel
         self.scratch = scratch
+        self._output_fd = output_fd  # an anonymous file the job writes to; read back through this descriptor
         self._finished: ExitInfo | None = None
 
     def send(self, message: Any) -> None:
@@ -59,7 +60,8 @@ class Job:
         if self._finished is None:
             self.channel.close()
             status = self.sandbox._request({"op": "reap", "pid": self.pid, "kill": kill})["status"]
-            output, truncated = _read_preview(self.scratch / "output.txt")
+            output, truncated = _read_preview(self._output_fd)
+            os.close(self._output_fd)
             shutil.rmtree(self.scratch, ignore_errors=True)
             self._finished = ExitInfo(status.get("exit"), status.get("signal"), output, truncated)
         return self._finished
@@ -86,14 +88,18 @@ class Sandbox:
     def spawn(self, role: str, limits: dict) -> Job:
         scratch = Path(tempfile.mkdtemp(prefix=f"dlcheck-{role}-", dir=self._home))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        output = os.open(scratch / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Not a file in scratch: a job that can reach a path could swap it for a FIFO (blocking us)
+        # or a link to a reference (copied into the report). Nobody can reach a memfd by name.
+        output = os.memfd_create(f"dlcheck-{role}-output", os.MFD_CLOEXEC)
         request = {"op": "spawn", "role": role, "scratch": str(scratch), "limits": limits}
         try:
             pid = self._request(request, fds=[theirs.fileno(), output])["pid"]
+        except BaseException:
+            os.close(output)
+            raise
         finally:
             theirs.close()
-            os.close(output)
-        return Job(self, pid, Channel(ours), scratch)
+        return Job(self, pid, Channel(ours), scratch, output)
 
     def _request(self, message: dict, fds: list[int] = ()) -> dict:
         try:
@@ -139,10 +145,9 @@ def child_environment() -> dict[str, str]:
     }
 
 
-def _read_preview(path: Path) -> tuple[str, bool]:
+def _read_preview(fd: int) -> tuple[str, bool]:
     try:
-        with open(path, "rb") as f:
-            data = f.read(OUTPUT_PREVIEW_BYTES + 1)
+        data = os.pread(fd, OUTPUT_PREVIEW_BYTES + 1, 0)
     except OSError:
         return "", False
     return data[:OUTPUT_PREVIEW_BYTES].decode(errors="replace"), len(data) > OUTPUT_PREVIEW_BYTES

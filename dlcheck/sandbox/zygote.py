@@ -89,6 +89,7 @@ def _run_child(request: dict, fds: list[int]) -> None:
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
+    _unbuffered_output()
     student = request["role"] == "student"
     layers = []
     if student:
@@ -112,6 +113,16 @@ def _run_child(request: dict, fds: list[int]) -> None:
         reference.serve(chan)
     sys.stdout.flush()
     os._exit(0)
+
+
+def _unbuffered_output() -> None:
+    """Every print reaches the output file at once: the job may be killed (timeout, done) at any moment,
+    and what a student printed before a hang is the best clue to it."""
+    import io
+
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        raw = io.FileIO(fd, "w", closefd=False)
+        setattr(sys, name, io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace", write_through=True))
 
 
 def _use_scratch_as_tmp(scratch: str) -> None:
