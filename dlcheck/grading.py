@@ -148,15 +148,16 @@ class Grader:
         run = StudentRun()
         try:
             fixtures = self.course.fixtures
-            job.send({"source": source, "filename": display_name, "entry_point": spec.entry_point,
+            # Sent as text under names that hold no path: the worker cannot see the course at all.
+            job.send({"source": source, "filename": Path(display_name).name, "entry_point": spec.entry_point,
                       "rules": to_data(spec.rules),
-                      # Sent as text: a worker that dropped to `nobody` may not be able to read the course.
                       "fixtures_source": fixtures.read_text(encoding="utf-8") if fixtures else None,
-                      "fixtures_path": str(fixtures) if fixtures else None,
+                      "fixtures_path": "exercises/fixtures.py",
                       "cases": [c.args for c in cases]})
             _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name, spec.entry_point)
         finally:
-            run.exit = job.finish(kill=True)
+            # A worker that stopped by itself: let its keeper report how (it exits at once), then reap.
+            run.exit = job.finish(kill=not run.crashed)
         if run.crashed:
             run.problem.message += _exit_explanation(run.exit)
         return run

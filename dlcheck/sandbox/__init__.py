@@ -71,7 +71,7 @@ class Sandbox:
     """One zygote per grading run; use as a context manager."""
 
     def __init__(self) -> None:
-        from .confine import set_dumpable
+        from .syscalls import set_dumpable
 
         set_dumpable(False)  # the grader holds expected values: no same-uid process may read its memory
         self._home = Path(tempfile.mkdtemp(prefix="dlcheck-sandbox-"))
@@ -84,6 +84,14 @@ class Sandbox:
             cwd=self._home, start_new_session=True, env=child_environment(),
         )
         theirs.close()
+        self._probe: dict | None = None
+
+    @property
+    def probe(self) -> dict:
+        """{"layers": what a student job gets here, "exposed": the host paths workers can see}."""
+        if self._probe is None:
+            self._probe = self._request({"op": "probe"})
+        return self._probe
 
     def spawn(self, role: str, limits: dict) -> Job:
         scratch = Path(tempfile.mkdtemp(prefix=f"dlcheck-{role}-", dir=self._home))

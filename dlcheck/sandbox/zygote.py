@@ -7,6 +7,8 @@ reference process and sent to the grader; the zygote itself never holds them, so
 forked from it can find them in memory.
 
 Protocol (SOCK_SEQPACKET, one JSON object per packet, file descriptors passed with SCM_RIGHTS):
+  {"op": "probe"} -> {"layers": [...], "exposed": [paths]}: what a student job gets on this machine
+      (measured once at start, by confining a throwaway child before torch is imported)
   {"op": "spawn", "role": ..., "scratch": dir, "limits": {...}} + [job socket, output fd]
       -> {"pid": n}
   {"op": "reap", "pid": n, "kill": bool}  -> {"status": {"exit": c} | {"signal": s}}
@@ -23,10 +25,8 @@ import socket
 import sys
 import time
 
-from .confine import prctl, set_dumpable
+from .syscalls import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl, set_dumpable
 
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 REAP_GRACE_SECONDS = 2.0
 INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
 
@@ -35,6 +35,7 @@ def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
     set_dumpable(False)  # a same-uid worker cannot ptrace us or read our memory
+    probe = _probe()
     _preload()
     while True:
         try:
@@ -45,11 +46,41 @@ def main(control_fd: int) -> None:
             _sweep_children()
             os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
         request = json.loads(data)
-        if request["op"] == "spawn":
+        if request["op"] == "probe":
+            reply = probe
+        elif request["op"] == "spawn":
             reply = {"pid": _spawn(request, fds, control)}
         else:
             reply = {"status": _reap(request["pid"], request.get("kill", False))}
         control.send(json.dumps(reply).encode())
+
+
+def _probe() -> dict:
+    """Confine a throwaway child exactly as a student job, and report the layers it got."""
+    from . import confine
+
+    exposure = confine.prepare()
+    scratch = os.path.abspath("probe")
+    os.mkdir(scratch, 0o711)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            layers, _ = confine.confine(scratch)
+            os.write(write_end, json.dumps(layers).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        reported = pipe.read()
+    os.waitpid(pid, 0)
+    try:
+        layers = json.loads(reported)
+    except ValueError:
+        layers = []  # the probe died while confining: nothing can be counted on
+    exposed = [str(p) for p in [*exposure.python, *exposure.system]]
+    return {"layers": layers, "exposed": exposed}
 
 
 def _preload() -> None:
@@ -61,7 +92,7 @@ def _preload() -> None:
     import numpy  # noqa: F401
 
     from .. import cases, reference, wire, worker  # noqa: F401
-    from . import audit, channel, confine  # noqa: F401
+    from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
 
 
 def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
@@ -91,15 +122,16 @@ def _run_child(request: dict, fds: list[int]) -> None:
     os.close(output_fd)
     _unbuffered_output()
     student = request["role"] == "student"
-    layers = []
+    layers, scratch = [], request["scratch"]
+    address_space = _address_space()  # measured here: a confined job may have no /proc
     if student:
         from . import confine
 
-        layers = confine.confine(request["scratch"])
-    os.chdir(request["scratch"])
-    _use_scratch_as_tmp(request["scratch"])
+        layers, scratch = confine.confine(scratch)
+    os.chdir(scratch)
+    _use_scratch_as_tmp(scratch)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
-    _apply_limits(request.get("limits", {}))
+    _apply_limits(request.get("limits", {}), address_space)
     from . import channel
 
     chan = channel.Channel(socket.socket(fileno=job_fd))
@@ -131,15 +163,16 @@ def _use_scratch_as_tmp(scratch: str) -> None:
 
     for name in ("TMPDIR", "TEMP", "TMP", "HOME"):
         os.environ[name] = scratch
+    os.environ.pop("PYTHONPATH", None)  # where dlcheck lives: needed to start the zygote, not by jobs
     tempfile.tempdir = scratch
 
 
-def _apply_limits(limits: dict) -> None:
+def _apply_limits(limits: dict, address_space: int) -> None:
     memory = _mb(limits.get("memory_mb"))
     pairs = {
         resource.RLIMIT_CPU: limits.get("cpu_seconds"),
         # On top of what the warm zygote already maps (torch alone is ~0.6 GB of address space).
-        resource.RLIMIT_AS: None if memory is None else _address_space() + memory,
+        resource.RLIMIT_AS: None if memory is None else address_space + memory,
         resource.RLIMIT_FSIZE: _mb(limits.get("file_mb")),
         resource.RLIMIT_NOFILE: limits.get("open_files"),
         resource.RLIMIT_NPROC: limits.get("processes"),

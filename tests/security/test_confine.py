@@ -12,6 +12,7 @@ import encodings.idna  # noqa: F401 - socket lookups import it lazily; a confine
 import json
 import os
 import socket
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,18 +27,22 @@ MS_REMOUNT, MS_BIND, MS_REC = 32, 4096, 16384
 
 def probe_in_child(scratch: Path, victim: Path, become_nobody_first: bool) -> dict:
     """Fork; in the child optionally become nobody, confine, then try to break out. Returns what happened."""
+    confine.prepare()  # as the zygote does, before any job (and before this test's child switches users)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         try:
             os.close(read_end)
             if become_nobody_first:
+                _make_python_reachable_by_everyone()
                 os.setgroups([])
                 os.setgid(NOBODY)
                 os.setuid(NOBODY)
-            outcome = {"layers": confine.confine(str(scratch)), "uid": os.getuid()}
+            layers, in_view = confine.confine(str(scratch))
+            outcome = {"layers": layers, "uid": os.getuid(), "scratch_path": in_view}
             outcome["victim"] = _attempt(lambda: os.close(os.open(victim, os.O_WRONLY | os.O_APPEND)))
-            outcome["scratch"] = _attempt(lambda: (scratch / "ok.txt").write_text("fine"))
+            outcome["victim_read"] = _attempt(lambda: open(victim).read())
+            outcome["scratch"] = _attempt(lambda: (Path(in_view) / "ok.txt").write_text("fine"))
             outcome["network"] = _attempt(lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))
             libc = ctypes.CDLL(None, use_errno=True)
             remounted = libc.mount(None, b"/", None, ctypes.c_ulong(MS_REMOUNT | MS_BIND | MS_REC), None)
@@ -50,6 +55,24 @@ def probe_in_child(scratch: Path, victim: Path, become_nobody_first: bool) -> di
         data = pipe.read()
     os.waitpid(pid, 0)
     return json.loads(data)
+
+
+def _make_python_reachable_by_everyone() -> None:
+    """A real non-root user can reach their Python; here it lies under a 0700 /root. In a private
+    mount namespace, cover /root with a tmpfs holding only the installation (the machine is unchanged)."""
+    from dlcheck.sandbox import syscalls as sc
+
+    home = Path(sys.prefix).resolve().parents[-2]  # /root for /root/.pyenv/versions/X
+    if os.stat(home).st_mode & 0o001:
+        return
+    sc.unshare(sc.CLONE_NEWNS)
+    sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
+    inside = Path(sys.prefix).resolve().relative_to(home).parts[0]  # .pyenv
+    stage = tempfile.mkdtemp()
+    sc.mount(str(home / inside), stage, None, sc.MS_BIND | sc.MS_REC)
+    sc.mount("tmpfs", str(home), "tmpfs", 0, "mode=0755")
+    (home / inside).mkdir()
+    sc.mount(stage, str(home / inside), None, sc.MS_MOVE)
 
 
 def _attempt(action) -> str:
@@ -73,13 +96,14 @@ def places():
         yield scratch, victim
 
 
-def test_root_worker_drops_to_nobody_behind_namespaces(places):
+def test_root_worker_gets_its_own_uid_behind_namespaces_and_sees_only_its_view(places):
     scratch, victim = places
     outcome = probe_in_child(scratch, victim, become_nobody_first=False)
-    assert outcome["layers"] == ["namespaces", "uid-drop"] and outcome["uid"] == NOBODY
-    assert outcome["victim"] == "Read-only file system"
+    assert {"net-namespace", "pid-namespace", "mount-view", "job-uid", "landlock", "seccomp"} <= set(outcome["layers"])
+    assert outcome["uid"] >= confine.JOB_UID_BASE and outcome["scratch_path"] == "/scratch"
+    assert outcome["victim"] == outcome["victim_read"] == "No such file or directory"  # not in its view
     assert outcome["scratch"] == "allowed"
-    assert outcome["network"] == "Network is unreachable"
+    assert outcome["network"] == "Operation not permitted"  # seccomp refuses the socket itself
     assert outcome["remount"] != "allowed"
     assert victim.read_text() == "do not touch"
 
@@ -87,9 +111,10 @@ def test_root_worker_drops_to_nobody_behind_namespaces(places):
 def test_unprivileged_worker_uses_a_user_namespace_and_keeps_no_capabilities(places):
     scratch, victim = places
     outcome = probe_in_child(scratch, victim, become_nobody_first=True)
-    assert outcome["layers"] == ["namespaces"] and outcome["uid"] == NOBODY
-    assert outcome["victim"] == "Read-only file system"  # its own file, yet read-only
+    assert {"user-namespace", "pid-namespace", "mount-view", "seccomp"} <= set(outcome["layers"])
+    assert outcome["uid"] == NOBODY and "job-uid" not in outcome["layers"]
+    assert outcome["victim"] == "No such file or directory"  # its own file, yet out of sight
     assert outcome["scratch"] == "allowed"
-    assert outcome["network"] == "Network is unreachable"
-    assert outcome["remount"] == "Operation not permitted"  # the capabilities were dropped again
+    assert outcome["network"] == "Operation not permitted"
+    assert outcome["remount"] == "Operation not permitted"
     assert victim.read_text() == "do not touch"
