@@ -1,7 +1,8 @@
 """The `dlcheck` command line.
 
 Exit codes: 0 everything graded passed; 1 something failed or errored; 2 usage error (unknown
-exercise, missing file, bad option, malformed spec); 3 dlcheck itself failed (not the student's fault).
+exercise, missing file, bad option, malformed spec); 3 dlcheck itself failed (not the student's fault);
+4 grading that counts refused: this machine's sandbox cannot make a verdict trustworthy.
 Heavy modules (the grading engine, numpy) are imported inside the commands that need them, so
 `dlcheck list` stays as fast as Typer and Rich allow.
 """
@@ -33,6 +34,12 @@ app = typer.Typer(
 
 EXIT_FAILED = 1
 EXIT_INTERNAL = 3
+
+
+class WeakSandbox(DlcheckError):
+    """Grading that counts, on a machine whose sandbox cannot make a verdict trustworthy."""
+
+    exit_code = 4
 
 
 class Format(str, Enum):
@@ -138,6 +145,9 @@ def grade(
     file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Grade this file instead.")] = None,
     answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="Symbolic exercises: the answer text.")] = None,
     output: FormatOption = Format.text,
+    allow_weak_sandbox: Annotated[bool, typer.Option(
+        "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
+                                     "calls (results say \"trusted\": false).")] = False,
     course: CourseOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -150,13 +160,14 @@ def grade(
         raise UsageError("--file and --answer grade one exercise; they cannot be combined with --all.")
     the_course = _course(course)
     ws = Workspace.locate(workspace)
+    specs = _specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)]
+    counts = output == Format.json or all_ or _in_ci()
     with Grader(the_course) as grader:
-        if all_:
-            results = _grade_all(grader, the_course, ws)
-        else:
-            spec = the_course.get(exercise_id)
-            results = [_graded_or_internal(spec, lambda: _grade_one(grader, the_course, ws, spec, file, answer,
-                                                                    warm=True))]
+        if any(s.kind == "code" for s in specs):
+            grader.warm_up()
+            _check_sandbox(grader, counts, allow_weak_sandbox)
+        results = [_graded_or_internal(spec, lambda spec=spec: _grade_one(grader, the_course, ws, spec, file, answer))
+                   for spec in specs]
     for r in results:
         if not r.internal_error:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
@@ -213,7 +224,7 @@ def validate(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None, warm: bool):
+def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None):
     from .grading import rejected_result
     from .submission import RejectedFile, Submission, display_name, read_submission
 
@@ -229,8 +240,6 @@ def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, a
             submission = read_submission(path, course.solutions_dir)
         except RejectedFile as rejected:
             return rejected_result(spec, display_name(path), str(rejected))
-    if warm and spec.kind == "code":
-        grader.warm_up()
     return grader.grade(spec, submission)
 
 
@@ -246,14 +255,33 @@ def _graded_or_internal(spec, grade_it):
         return internal_failure(spec, exc)
 
 
-def _grade_all(grader, course: Course, ws: Workspace) -> list:
+def _specs_to_grade(course: Course, ws: Workspace) -> list:
     specs = [s for s in course.specs if ws.submission(s.id, s.kind) is not None]
     if not specs:
         raise UsageError(f"No workspace files to grade in {ws.root}. Start an exercise with `dlcheck start ID`.")
-    if any(s.kind == "code" for s in specs):
-        grader.warm_up()
-    return [_graded_or_internal(spec, lambda spec=spec: _grade_one(grader, course, ws, spec, None, None, warm=False))
-            for spec in specs]
+    return specs
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
+    """Grading that counts (CI, JSON, --all) refuses a sandbox too weak to trust; practice only warns."""
+    from .sandbox.trust import ALLOW_WEAK_OPTION
+
+    problems = grader.sandbox_problems()
+    if not problems:
+        grader.require_trusted = counts
+        return
+    what = "; ".join(problems)
+    if counts and not allow_weak:
+        raise WeakSandbox(f"this machine cannot apply the sandbox layers that make a grade trustworthy "
+                          f"(missing: {what}). Grading that counts (CI, --format json, --all) refuses. Enable "
+                          f"user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} to grade "
+                          f"anyway; results then say \"trusted\": false.")
+    if not counts:
+        _stderr(f"warning: weak sandbox here (missing: {what}); fine for practice, but such a grade cannot count.")
 
 
 def _emit_results(results: list, output: Format, summary: bool) -> None:

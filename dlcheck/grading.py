@@ -20,6 +20,7 @@ from .errors import GraderFault
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
+from .sandbox.trust import exposure_problems, missing_layers
 from .sandbox.zygote import INTERNAL_FAILURE_STATUS
 from .spec import Exercise as Spec
 from .spec import to_data
@@ -60,12 +61,19 @@ class Grader:
         self.course = course
         self._sandbox: Sandbox | None = None
         self._references: dict[str, list[ReferenceCase]] = {}
+        # Grading that counts: a job whose sandbox came out weaker than trusted is an internal error.
+        self.require_trusted = False
 
     @property
     def sandbox(self) -> Sandbox:
         if self._sandbox is None:
             self._sandbox = Sandbox()
         return self._sandbox
+
+    def sandbox_problems(self) -> list[str]:
+        """Why this machine's sandbox cannot make a verdict trustworthy (empty when it can)."""
+        probe = self.sandbox.probe
+        return missing_layers(probe["layers"]) + exposure_problems(self.course.root, probe["exposed"])
 
     def warm_up(self) -> None:
         """Start the zygote now, so its torch import overlaps with the grader's own start-up."""
@@ -164,7 +172,12 @@ class Grader:
 
     def _judge(self, spec: Spec, result: GradeResult, cases: list[ReferenceCase], run: StudentRun) -> GradeResult:
         result.output = run.exit.output if run.exit else ""
-        result.isolation = ", ".join(run.isolation or []) or "process only"
+        result.sandbox_layers = run.isolation or []
+        result.trusted = not missing_layers(result.sandbox_layers) and not self.sandbox_problems()
+        if self.require_trusted and not result.trusted:
+            return internal_failure(spec, GraderFault(
+                f"the sandbox could not apply its layers to this job ({', '.join(missing_layers(result.sandbox_layers))}"
+                f" missing), so its verdict cannot count"))
         if run.violations:
             v = run.violations[0]
             rule = next((r for r in spec.rules if r.id == v["rule"]), None)
@@ -433,8 +446,9 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str) -
     """Checks the answer in a bounded subprocess; this process never parses it with sympy."""
     from .symbolic.client import check_symbolic
 
+    # No student code runs: the answer is text, read by dlcheck's own parser in a bounded process.
     result = GradeResult(spec.id, "symbolic", ERROR, "", float(spec.points), submission=display_name,
-                         isolation="subprocess+rlimits")
+                         sandbox_layers=["subprocess", "rlimits"], trusted=True)
     if not answer.strip():
         message = (f"{display_name} holds no answer yet: write your expression on a line that does not "
                    f"start with a comment marker.")

@@ -92,7 +92,8 @@ def render_grade(console: Console, result: GradeResult) -> None:
         header.append(f" · {passed}/{len(result.tests)} cases", style="dim")
     console.print(header)
     if result.isolation:
-        console.print(Text(f"isolation: {result.isolation}", style="dim"))
+        trusted = "" if result.trusted is not False else "  (weak: this grade cannot count)"
+        console.print(Text(f"isolation: {result.isolation}{trusted}", style="dim"))
     if result.diagnosis:
         console.print(Panel(Text(result.diagnosis["message"]), title=f"Known mistake: {result.diagnosis['id']}",
                             title_align="left", border_style="magenta"))

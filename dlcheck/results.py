@@ -45,8 +45,13 @@ class GradeResult:
     read_as: str | None = None  # symbolic: how the answer was parsed
     method: str | None = None  # symbolic: proved symbolically or shown numerically
     output: str = ""  # what the submission printed (capped)
-    isolation: str = ""
+    sandbox_layers: list[str] | None = None  # what confined the code that ran; None when none ran
+    trusted: bool | None = None  # whether those layers make the verdict trustworthy (sandbox/trust.py)
     internal_error: bool = False  # dlcheck failed, not the submission (the run exits 3)
+
+    @property
+    def isolation(self) -> str:
+        return ", ".join(self.sandbox_layers or [])
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -62,6 +67,8 @@ class GradeResult:
             "failure": _failure_json(self.failure),
             "output": self.output,
             "isolation": self.isolation,
+            "sandbox": None if self.sandbox_layers is None else {"layers": self.sandbox_layers,
+                                                                  "trusted": self.trusted},
             "internal_error": self.internal_error,
         }
         if self.kind == "symbolic":

@@ -12,7 +12,6 @@ from pathlib import Path
 HIDES_THE_COURSE = ("mount-view", "landlock")
 REQUIRED = ("seccomp", "no-new-privs")
 ALLOW_WEAK_OPTION = "--allow-weak-sandbox"
-EXIT_WEAK_SANDBOX = 4
 
 
 def missing_layers(layers: list[str]) -> list[str]:
