@@ -8,6 +8,10 @@ the sandbox's zygote, and their outputs arrive here as plain wire data.
 from __future__ import annotations
 
 import ast
+import hashlib
+import hmac
+import os
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +33,7 @@ from .submission import Submission
 from .wire import Unsupported, WireError, decode_data
 
 MAX_SOURCE_BYTES = MAX_SUBMISSION_BYTES
+SECRET_ENV = "DLCHECK_SECRET"
 REFERENCE_SECONDS = 120.0
 OUTPUT_LIMIT_MB = 16  # stdout, stderr and any file the submission writes in its scratch dir
 
@@ -40,6 +45,7 @@ class ReferenceCase:
     inputs: dict[str, Any]  # decoded, for display
     expected: Any
     mistakes: dict[str, Any]
+    hidden: bool = False  # drawn from a seed the student cannot know; reported without values
 
 
 @dataclass
@@ -57,8 +63,13 @@ class StudentRun:
 class Grader:
     """Grades submissions for one course. Starts the sandbox lazily; use as a context manager."""
 
-    def __init__(self, course: Course):
+    def __init__(self, course: Course, secret: str | None = None):
         self.course = course
+        # Hidden cases come from the instructor's secret (stable grades), else from a key drawn for
+        # this run alone; either way the student cannot know them.
+        secret = secret if secret is not None else os.environ.get(SECRET_ENV) or None
+        self._hidden_key = secret.encode() if secret else secrets.token_bytes(32)
+        self.hidden_seed_source = "secret" if secret else "per-run"
         self._sandbox: Sandbox | None = None
         self._references: dict[str, list[ReferenceCase]] = {}
         # Grading that counts: a job whose sandbox came out weaker than trusted is an internal error.
@@ -69,6 +80,10 @@ class Grader:
         if self._sandbox is None:
             self._sandbox = Sandbox()
         return self._sandbox
+
+    def hidden_seed(self, exercise_id: str) -> int:
+        digest = hmac.new(self._hidden_key, exercise_id.encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:8], "big") >> 1  # a non-negative int64
 
     def sandbox_problems(self) -> list[str]:
         """Why this machine's sandbox cannot make a verdict trustworthy (empty when it can)."""
@@ -129,6 +144,7 @@ class Grader:
         try:
             job.send({
                 "exercise": to_data(spec, drop=("source",)),
+                "hidden_seed": self.hidden_seed(spec.id),
                 "reference": str(self.course.reference_path(spec)),
                 "mistakes": _str_or_none(self.course.mistakes_path(spec)),
                 "fixtures": _str_or_none(self.course.fixtures),
@@ -143,7 +159,8 @@ class Grader:
             raise GraderFault(f"exercise '{spec.id}': {reply['fault']}")
         return [
             ReferenceCase(c["name"], c["args"], {k: decode_data(v) for k, v in c["args"].items()},
-                          decode_data(c["expected"]), {m: decode_data(v) for m, v in c["mistakes"].items()})
+                          decode_data(c["expected"]), {m: decode_data(v) for m, v in c["mistakes"].items()},
+                          hidden=bool(c.get("hidden")))
             for c in reply["cases"]
         ]
 
@@ -186,11 +203,14 @@ class Grader:
         if run.problem and run.problem_case is None:
             return _finish(result, [run.problem], run.problem.message)
         tests: list[TestResult] = []
+        failures: list[Failure] = []
         for index, case in enumerate(cases):
-            test, failure = _judge_case(spec, index, case, run)
+            test, failure = (_judge_hidden_case if case.hidden else _judge_case)(spec, index, case, run)
             tests.append(test)
-            if failure and result.failure is None:
-                result.failure = failure
+            failures += [failure] if failure else []
+        # The first public failure teaches most (it shows values); a hidden one only when all public pass.
+        result.failure = next((f for f in failures if not f.hidden), failures[0] if failures else None)
+        result.hidden_cases = self.hidden_seed_source
         status = overall_status(tests)
         passed = sum(t.status == PASS for t in tests)
         result.score = float(spec.points) if status == PASS else round(spec.points * passed / len(tests), 2)
@@ -357,6 +377,29 @@ def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) ->
     if run.problem_case == index and run.problem:
         return TestResult(case.name, ERROR, run.problem.message), Failure(case.name, case.inputs, case.expected)
     return TestResult(case.name, SKIPPED, "not run"), None
+
+
+def _judge_hidden_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
+    """Like _judge_case, but what reaches the student holds no expected value, nor the inputs."""
+    test, failure = _judge_case(spec, index, case, run)
+    test.hidden = True
+    if failure is None:
+        return test, None
+    if failure.mismatches:
+        test.message = _hidden_summary(failure.mismatches)
+    return test, Failure(case.name, hidden=True, summary=test.message)
+
+
+def _hidden_summary(mismatches: list) -> str:
+    """What went wrong on a hidden case, in words that reveal nothing of the expected output."""
+    m = mismatches[0]
+    where = f"{m.path}: " if m.path else ""
+    if m.kind == "value" and m.total > 1:
+        return f"{where}wrong values ({m.mismatched} of {m.total} elements differ)"
+    returned = m.message.rsplit(", got ", 1)[-1]  # "expected <what>, got <type>[: advice]": keep the got
+    words = {"value": "wrong value", "shape": "wrong shape", "dtype": "wrong dtype", "error": m.message,
+             "structure": m.message, "type": f"wrong type (got {returned})"}
+    return where + words.get(m.kind, "wrong output")
 
 
 def _mismatch_summary(mismatches: list) -> str:

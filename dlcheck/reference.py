@@ -18,6 +18,7 @@ from .modules import load_module
 from .wire import CallableRef, decode_torch, encode
 
 MAX_REDRAWS = 100
+DEFAULT_HIDDEN = 4  # at least this many hidden cases where the spec says nothing
 
 
 def serve(channel) -> None:
@@ -46,10 +47,13 @@ def compute(job: dict) -> list[dict]:
     mistakes_module = load_module(job["mistakes"], "dlcheck_mistakes") if job.get("mistakes") else None
     mistakes = {m["id"]: _function(mistakes_module, m["id"], job.get("mistakes")) for m in exercise["mistakes"]}
     build = callable_builder(fixtures)
+    public = _cases(exercise["cases"], reference, entry, build)
+    hidden = _hidden_cases(exercise["cases"], job.get("hidden_seed"), public, reference, entry, build)
     results = []
-    for case in _cases(exercise, reference, entry, build):
+    for case, is_hidden in [(c, False) for c in public] + [(c, True) for c in hidden]:
         results.append({
             "name": case.name,
+            "hidden": is_hidden,
             "args": case.args,
             "expected": encode(call(entry, case.args, build)),
             "mistakes": {mid: _mistake_output(fn, case.args, build) for mid, fn in mistakes.items()},
@@ -57,8 +61,7 @@ def compute(job: dict) -> list[dict]:
     return results
 
 
-def _cases(exercise: dict, reference, entry: Callable, build) -> list[casegen.Case]:
-    spec = exercise["cases"]
+def _cases(spec: dict, reference, entry: Callable, build) -> list[casegen.Case]:
     if spec.get("generator"):
         generator = _function(reference, spec["generator"], "the reference module")
         made = generator(spec.get("seed", 0))
@@ -67,6 +70,27 @@ def _cases(exercise: dict, reference, entry: Callable, build) -> list[casegen.Ca
     for index in range(casegen.case_count(spec)):
         made.append(_valid_case(spec, index, entry, build, is_edge=index < len(spec.get("edge", []))))
     return made
+
+
+def _hidden_cases(spec: dict, seed: int | None, public: list[casegen.Case], reference, entry: Callable,
+                  build) -> list[casegen.Case]:
+    """Cases drawn exactly like the public random ones, from `seed` (which the student cannot know).
+
+    A generator is simply called with that seed; its cases that repeat a public one (hand-made
+    edge cases do) are dropped. Named "hidden #k": the name must not describe what was drawn."""
+    if seed is None:
+        return []
+    wanted = spec.get("hidden")
+    if spec.get("generator"):
+        drawn = _cases({**spec, "seed": seed}, reference, entry, build)
+        seen = [case.args for case in public]
+        drawn = [case for case in drawn if case.args not in seen]
+    else:
+        count = wanted if wanted is not None else max(int(spec.get("random", 0)), DEFAULT_HIDDEN)
+        hidden_spec = {**spec, "seed": seed, "edge": [], "random": count}
+        drawn = _cases(hidden_spec, reference, entry, build) if spec.get("args") else []
+    drawn = drawn[:wanted] if wanted is not None else drawn
+    return [casegen.Case(f"hidden #{number}", case.args) for number, case in enumerate(drawn, start=1)]
 
 
 def _valid_case(spec: dict, index: int, entry: Callable, build, is_edge: bool) -> casegen.Case:

@@ -125,6 +125,13 @@ def _render_symbolic(console: Console, result: GradeResult) -> None:
 def _failure_panel(failure: Failure, submission: str):
     from rich.panel import Panel
 
+    if failure.hidden:
+        body = Text(printable(f"{failure.case}: {failure.summary}\n"))
+        body.append("Every public case passes, but a hidden one does not. Hidden cases are drawn like the "
+                    "random ones, from a seed you cannot know, and their values are not shown: test your code "
+                    "on inputs of your own (other sizes, signs, edge values).", style="dim")
+        return Panel(body, title="a hidden case fails", title_align="left", border_style="red")
+
     from .display import show as show_value
 
     def show(value, indent):
@@ -165,9 +172,13 @@ def _exception_text(error: dict, submission: str) -> Text:
 
 def _tests_line(result: GradeResult) -> Text:
     line = Text("cases: ", style="dim")
-    for test in result.tests:
-        mark, style = STATUS_STYLE.get(test.status, ("?", ""))
-        line.append(mark, style=style)
+    for hidden in (False, True):
+        tests = [t for t in result.tests if t.hidden == hidden]
+        if hidden and tests:
+            line.append("  hidden: ", style="dim")
+        for test in tests:
+            mark, style = STATUS_STYLE.get(test.status, ("?", ""))
+            line.append(mark, style=style)
     return line
 
 

@@ -16,6 +16,7 @@ class TestResult:
     name: str
     status: str
     message: str = ""
+    hidden: bool = False  # a hidden case: its message never holds an expected value
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Failure:
     got: Any = None
     mismatches: list[Mismatch] = field(default_factory=list)
     error: dict[str, Any] | None = None  # exception type, message, frames in the student's file
+    hidden: bool = False  # a hidden case: only `summary` is shown, never inputs or values
+    summary: str = ""
 
 
 @dataclass
@@ -48,6 +51,7 @@ class GradeResult:
     sandbox_layers: list[str] | None = None  # what confined the code that ran; None when none ran
     trusted: bool | None = None  # whether those layers make the verdict trustworthy (sandbox/trust.py)
     internal_error: bool = False  # dlcheck failed, not the submission (the run exits 3)
+    hidden_cases: str | None = None  # where hidden cases came from: "secret" or "per-run" (never the seed)
 
     @property
     def isolation(self) -> str:
@@ -61,7 +65,8 @@ class GradeResult:
             "score": self.score,
             "max_score": self.max_score,
             "message": self.message,
-            "tests": [{"name": t.name, "status": t.status, "message": t.message} for t in self.tests],
+            "tests": [{"name": t.name, "status": t.status, "message": t.message, "hidden": t.hidden}
+                      for t in self.tests],
             "diagnosis": self.diagnosis,
             "submission": self.submission,
             "failure": _failure_json(self.failure),
@@ -70,6 +75,7 @@ class GradeResult:
             "sandbox": None if self.sandbox_layers is None else {"layers": self.sandbox_layers,
                                                                   "trusted": self.trusted},
             "internal_error": self.internal_error,
+            "hidden_cases": self.hidden_cases,
         }
         if self.kind == "symbolic":
             data["read_as"] = self.read_as
@@ -80,6 +86,8 @@ class GradeResult:
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     if failure is None:
         return None
+    if failure.hidden:
+        return {"case": failure.case, "hidden": True, "message": failure.summary}
     from .display import show  # keeps `dlcheck list` (which imports this module) light
 
     return {

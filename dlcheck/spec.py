@@ -101,6 +101,10 @@ class Cases(_Struct):
     dims: dict[str, tuple[int, int]] = {}
     args: dict[str, Any] = {}
     edge: list[EdgeCase] = []
+    # Hidden cases, drawn like the random ones but from a seed the student cannot know (reference.py);
+    # reported pass/fail without values. Default: as many as `random`, at least 4 (a generator: all
+    # of its cases for the hidden seed that differ from the public ones).
+    hidden: Annotated[int, Meta(ge=0, le=500)] | None = None
     # Escape hatch for exercises whose cases need logic (e.g. a root bracket on a surface):
     # "function_name" in the exercise's reference module, returning a list of cases.
     generator: str | None = None

@@ -54,6 +54,7 @@ def validate(course: Course, spec: Spec, grader: Grader) -> Report:
                                    f"status {starter.status}: {starter.message[:120]}"))
         if spec.kind == "code":
             report.checks.append(_deterministic(course, spec, grader))
+            report.checks.append(_has_hidden_cases(spec, grader))
     except (GraderFault, DlcheckError) as exc:
         report.checks.append(Check("grading runs", False, str(exc)))
     return report
@@ -104,6 +105,12 @@ def _expect_diagnosis(mistake_id: str, result: GradeResult) -> Check:
     if got != mistake_id:
         return Check(name, False, f"status {result.status}, diagnosed as {got!r}: {result.message[:160]}")
     return Check(name, True)
+
+
+def _has_hidden_cases(spec: Spec, grader: Grader) -> Check:
+    count = sum(case.hidden for case in grader.reference_cases(spec))
+    return Check("has hidden cases", count > 0, "" if count else
+                 "no hidden case could be drawn: give the cases random `args` (or a generator that uses its seed)")
 
 
 def _deterministic(course: Course, spec: Spec, grader: Grader) -> Check:

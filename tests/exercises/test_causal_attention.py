@@ -22,7 +22,7 @@ def torch_oracle(X, W_q, W_k, W_v):
 
 def test_every_graded_case_matches_torch_causal_attention(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
-    assert 8 <= len(cases) <= 20
+    assert 8 <= sum(not c.hidden for c in cases) <= 20 and any(c.hidden for c in cases)
     for case in cases:
         args = [torch.tensor(case.inputs[n].array) for n in ("X", "W_q", "W_k", "W_v")]
         torch.testing.assert_close(torch.tensor(case.expected.array), torch_oracle(*args),

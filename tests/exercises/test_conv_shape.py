@@ -28,7 +28,7 @@ FORMULA = "(l_in + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 def test_every_graded_case_matches_conv1d_on_a_real_tensor(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
-    assert len(cases) == 31
+    assert sum(not c.hidden for c in cases) == 31 and any(c.hidden for c in cases)
     for case in cases:
         sizes = [case.inputs[name] for name in ARG_NAMES]
         assert case.expected == conv1d_length(*sizes), case.name

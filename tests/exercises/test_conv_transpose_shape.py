@@ -24,7 +24,7 @@ def conv_transpose1d_length(l_in, kernel_size, stride, padding, dilation, output
 
 def test_every_graded_case_matches_conv_transpose1d_on_a_real_tensor(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
-    assert len(cases) == 30
+    assert sum(not c.hidden for c in cases) == 30 and any(c.hidden for c in cases)
     for case in cases:
         sizes = [case.inputs[name] for name in ARG_NAMES]
         assert case.expected == conv_transpose1d_length(*sizes), case.name
