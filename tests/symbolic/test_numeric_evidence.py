@@ -30,6 +30,12 @@ WRONG = {
     "abs_step_far_beyond_any_sample": ("implicit_diff_circle", "-x/y + abs(x - 10^9) + x - 10^9"),
     "floor_step_far_beyond_any_sample": ("gan_optimal_discriminator", "p_d/(p_d + p_m) + floor(p_d/10^9)"),
     "ceil_step_far_beyond_any_sample": ("conv_shape_formula", CONV_REFERENCE + " + ceil(L_in/10^8) - 1"),
+    # a step in an argument that is not a rational function, beyond any random point and the
+    # bisection grid (e^30 ≈ 1.1e13, 10^14)
+    "abs_of_a_log_far_beyond_any_sample": ("gan_optimal_discriminator",
+                                           "p_d/(p_d + p_m) + abs(log(p_d) - 30) + log(p_d) - 30"),
+    "abs_of_a_root_far_beyond_any_sample": ("gan_optimal_discriminator",
+                                            "p_d/(p_d + p_m) + abs(sqrt(p_d) - 10^7) + sqrt(p_d) - 10^7"),
     # right on one side of a place only
     "right_for_positive_x_only": ("implicit_diff_circle", "-abs(x)/y"),
     "right_below_a_far_place_only": ("gan_optimal_discriminator",
