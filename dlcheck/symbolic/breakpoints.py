@@ -10,8 +10,10 @@ The places are found along coordinate lines: for each step g, each of a few samp
 and each symbol of g, the other symbols are fixed at the base point and g becomes a function of
 one variable t. Its crossings of the nearest levels (0 for a sign; the integers just below and
 above g's value at the base point for floor and ceiling) are located exactly when g is a
-rational function of t (the roots of a polynomial, isolated with rational bounds), otherwise by
-bisection between the points of a log-spaced grid where g - level changes sign. The points just
+rational function of t (the roots of a polynomial, isolated with rational bounds), otherwise
+with sympy's solve (time-capped: log(t) = 30 gives e^30, far beyond any random point), and
+when that fails by bisection between the points of a log-spaced grid where g - level changes
+sign. The points just
 before, at (when the place is an exact rational) and just after each place are kept if they are
 allowed values (domain, declared range, constraints).
 """
@@ -22,19 +24,20 @@ import math
 from dataclasses import dataclass
 
 from sympy import (Abs, Expr, Heaviside, Integer, Max, Min, Piecewise, Poly, Rational, Symbol,
-                   ceiling, floor, fraction, frac, preorder_traversal, sign, together)
+                   ceiling, floor, fraction, frac, preorder_traversal, sign, solve, together)
 from sympy.core.relational import Relational
 
 from .sampling import Point, PointSource, allowed, buildable, substitute, value_at
 from .table import DeclaredSymbol, SymbolTable
-from .timebox import OutOfTime
+from .timebox import Deadline, OutOfTime
 
 BASE_POINTS = 5             # lines are drawn through this many sampled points
-MAX_DEGREE = 8              # beyond this a polynomial's roots are found by bisection
+MAX_DEGREE = 8              # beyond this a polynomial is left to solve or bisection
 RELATIVE_GAP = Rational(1, 10**9)  # how close to a place the points on its sides lie
 BISECTION_STEPS = 50
 GRID_DECADES = range(-9, 10)  # the bisection grid: ±10^-9 … ±10^9, two points per decade
 MAX_PLACES_PER_LINE = 4
+SOLVE_SECONDS = 0.5         # sympy's solve on one line, at most
 
 INTEGER_STEPS = (floor, ceiling, frac)
 SIGN_STEPS = (Abs, sign, Heaviside)
@@ -77,60 +80,91 @@ def _display_name(node: Expr) -> str:
 
 
 class Crossings:
-    """Points on both sides of each step's places, cached per step for one request."""
+    """Points on both sides of each step's places, cached per step for one request.
+
+    Manages its own time limits (a solve gets at most SOLVE_SECONDS), so it must not be called
+    inside another limit; OutOfTime means the deadline passed before the search was complete."""
 
     def __init__(self, table: SymbolTable, source: PointSource):
         self.table = table
         self.source = source
-        self._cache: dict[Step, list[Point]] = {}
+        self._points: dict[Step, list[Point]] = {}
+        self._places: dict[tuple[Expr, Symbol], list[_Place]] = {}
+        self._unsolved: set[Step] = set()  # solve failed once (too slow, unknown): bisect the rest
 
-    def points(self, step: Step) -> list[Point]:
-        if step not in self._cache:
-            self._cache[step] = self._search(step)
-        return self._cache[step]
+    def points(self, step: Step, deadline: Deadline) -> list[Point]:
+        if step not in self._points:
+            self._points[step] = self._search(step, deadline)
+        return self._points[step]
 
-    def _search(self, step: Step) -> list[Point]:
+    def _search(self, step: Step, deadline: Deadline) -> list[Point]:
         found: dict[tuple, Point] = {}
         for index in range(BASE_POINTS):
-            base = self.source.point(index)
+            with deadline.limit():
+                base = self.source.point(index)
+                # exact arithmetic along lines through some points would build gigantic numbers
+                usable = base is not None and buildable(step.argument, base)
             if base is None:
                 break
-            if not buildable(step.argument, base):
-                continue  # exact arithmetic along these lines would build gigantic numbers
+            if not usable:
+                continue
             for info in self.table.symbols.values():
                 if info.symbol in step.argument.free_symbols:
-                    for point in self._along_if_possible(step, base, info):
+                    for point in self._along(step, base, info, deadline):
                         found.setdefault(tuple(point.values()), point)
         return list(found.values())
 
-    def _along_if_possible(self, step: Step, base: Point, info: DeclaredSymbol) -> list[Point]:
+    def _along(self, step: Step, base: Point, info: DeclaredSymbol, deadline: Deadline) -> list[Point]:
+        """Allowed points on both sides of the step's places on the line through base along
+        one symbol."""
+        variable = info.symbol
         try:
-            return self._along(step, base, info)
+            with deadline.limit():
+                line = substitute(step.argument, {s: v for s, v in base.items() if s != variable})
+                levels = _levels(step, value_at(line, {variable: base[variable]}))
+            points = []
+            for level in levels:
+                places = self._places_of(step, line - level, variable, deadline)
+                with deadline.limit():
+                    for value in _sides(places, info.is_integer):
+                        point = dict(base)
+                        point[variable] = value
+                        if allowed(self.table, point):
+                            points.append(point)
+            return points
         except (MemoryError, OutOfTime):
             raise
         except Exception:  # sympy cannot handle this line (a polynomial it cannot build, …)
             return []
 
-    def _along(self, step: Step, base: Point, info: DeclaredSymbol) -> list[Point]:
-        """Allowed points on both sides of the step's places on the line through base along
-        one symbol."""
-        variable = info.symbol
-        line = substitute(step.argument, {s: v for s, v in base.items() if s != variable})
-        here = value_at(line, {variable: base[variable]})
-        if here is None:
-            return []
-        levels = [Integer(0)]
-        if step.integer_levels:  # the integers just below (or at) and above its value here
-            below = floor(here)
-            levels = [below, below + 1]
-        points = []
-        for level in levels:
-            for value in _sides(_places(line - level, variable), info.is_integer):
-                point = dict(base)
-                point[variable] = value
-                if allowed(self.table, point):
-                    points.append(point)
-        return points
+    def _places_of(self, step: Step, function: Expr, t: Symbol, deadline: Deadline) -> list[_Place]:
+        """Where function changes sign: the zeros and poles of a rational function, else what
+        sympy's solve finds (within SOLVE_SECONDS), else bisection on a grid. Cached: a step in
+        one symbol has the same line through every base point."""
+        key = (function, t)
+        if key in self._places:
+            return self._places[key]
+        with deadline.limit():
+            places = _rational_function_places(function, t)
+        if places is None and step not in self._unsolved:
+            places = _solved_places(function, t, deadline)
+            if places is None:
+                self._unsolved.add(step)
+        if places is None:
+            with deadline.limit():
+                places = _bisected_places(function, t)
+        self._places[key] = places
+        return places
+
+
+def _levels(step: Step, here: Expr | None) -> list[Expr]:
+    """The levels whose crossings matter near a point where the argument is `here`."""
+    if here is None:
+        return []
+    if step.integer_levels:  # the integers just below (or at) and above its value here
+        below = floor(here)
+        return [below, below + 1]
+    return [Integer(0)]
 
 
 @dataclass(frozen=True)
@@ -140,10 +174,30 @@ class _Place:
     exact: Rational | None = None   # the place itself, when it is rational
 
 
-def _places(function: Expr, t: Symbol) -> list[_Place]:
-    """Where the one-variable function changes sign (its zeros and poles)."""
-    exact = _rational_function_places(function, t)
-    return exact if exact is not None else _bisected_places(function, t)
+def _solved_places(function: Expr, t: Symbol, deadline: Deadline) -> list[_Place] | None:
+    """The real solutions sympy finds (for periodic functions only the principal ones), or
+    None when it cannot solve the equation (in time)."""
+    try:
+        with deadline.limit(SOLVE_SECONDS):
+            roots = solve(function, t)
+    except OutOfTime:
+        if deadline.expired():
+            raise
+        return None
+    except Exception:  # NotImplementedError and its relatives: sympy does not know how
+        return None
+    places = []
+    with deadline.limit():
+        for root in roots:
+            value = value_at(root, {})
+            if value is not None:
+                places.append(_around(Rational(value), exact=value.is_Rational))
+    return places
+
+
+def _around(place: Rational, exact: bool) -> _Place:
+    gap = RELATIVE_GAP * max(1, abs(place))
+    return _Place(place - gap, place + gap, place if exact else None)
 
 
 def _rational_function_places(function: Expr, t: Symbol) -> list[_Place] | None:
@@ -185,9 +239,7 @@ def _polynomial_places(poly: Poly) -> list[_Place]:
     places = []
     for factor, _ in poly.factor_list()[1]:
         if factor.degree() == 1:
-            root = -factor.nth(0) / factor.nth(1)
-            gap = RELATIVE_GAP * max(1, abs(root))
-            places.append(_Place(root - gap, root + gap, root))
+            places.append(_around(-factor.nth(0) / factor.nth(1), exact=True))
             continue
         for (low, high), _ in factor.intervals():
             low, high = factor.refine_root(low, high, eps=RELATIVE_GAP * max(1, abs(low), abs(high)))

@@ -102,10 +102,14 @@ class Comparer:
         if scan.agreed < MIN_POINTS:
             return Verdict(None, reason="undefined")
         steps = sorted(steps_in(a) | steps_in(b), key=str)
-        sides = self._scan(a, b, self._breakpoint_points(steps), deadline, near_breakpoint=True)
+        try:
+            beside = self._breakpoint_points(steps, deadline)
+        except OutOfTime:  # random agreement alone is no evidence for a piecewise answer
+            return Verdict(None, reason="time")
+        sides = self._scan(a, b, beside, deadline, near_breakpoint=True)
         if sides.counterexample:
             return Verdict(False, "numeric", sides.counterexample)
-        if sides.timed_out:  # random agreement alone is no evidence for a piecewise answer
+        if sides.timed_out:
             return Verdict(None, reason="time")
         functions = tuple(sorted({step.function for step in steps})) if sides.agreed else ()
         return Verdict(True, "numeric", evidence=Evidence(scan.agreed, sides.agreed, functions))
@@ -132,9 +136,13 @@ class Comparer:
             yield point
             index += 1
 
-    def _breakpoint_points(self, steps):
+    def _breakpoint_points(self, steps, deadline: Deadline) -> list[Point]:
+        """The points beside every step's places, each once (raises OutOfTime)."""
+        points: dict[tuple, Point] = {}
         for step in steps:
-            yield from self.crossings.points(step)
+            for point in self.crossings.points(step, deadline):
+                points.setdefault(tuple(point.values()), point)
+        return list(points.values())
 
     def _scan(self, a: Expr, b: Expr, points, deadline: Deadline, wanted: int | None = None,
               near_breakpoint: bool = False) -> _Scan:
