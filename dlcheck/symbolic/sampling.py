@@ -182,13 +182,14 @@ def _size_at(expr: Expr, point: Point, memo: dict) -> float:
 
 
 def _exponent_size(exponent: Expr, point: Point, memo: dict) -> float:
-    if not exponent.free_symbols:  # a number, which the parser capped
+    """|exponent| at the point; inf when it is too large, not real, or unsafe to evaluate."""
+    if _size_at(exponent, point, memo) > MAX_DIGITS_AT_POINT:
+        return math.inf  # checked first: exp(exp(exp(exp(10)))) must never reach evalf
+    if not exponent.free_symbols:
         try:
             return abs(float(exponent.evalf(15)))
-        except (TypeError, ValueError):  # not real
+        except (TypeError, ValueError, OverflowError):  # not real, or beyond a double
             return math.inf
-    if _size_at(exponent, point, memo) > MAX_DIGITS_AT_POINT:
-        return math.inf
     value = value_at(exponent, point)
     if value is None or abs(value) > MAX_EXPONENT_AT_POINT:
         return math.inf

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sympy import Float, Integer, Rational, pi
+from sympy import Abs, Float, Heaviside, Integer, Max, Piecewise, Rational, pi, sign
 
 from dlcheck.symbolic.breakpoints import Crossings, steps_in
 from dlcheck.symbolic.equivalence import WANTED_POINTS, Comparer
@@ -182,3 +182,17 @@ def test_a_piecewise_answer_passes_only_after_its_steps_were_crossed():
     assert verdict.evidence.breakpoint_points > 0 and verdict.evidence.functions == ("floor",)
     wrong = compare(table, "floor(x) + 1", "ceil(x)")  # differs exactly at the integers only
     assert wrong.equivalent is False and wrong.counterexample.point[table.lookup("x")].is_Integer
+
+
+def test_steps_of_functions_the_parser_does_not_build_are_crossed_too():
+    """sympy can produce Max, Heaviside, sign and Piecewise (a declared function's formula, a
+    rewrite): their places count as steps like those of floor and abs."""
+    table = build_table({"symbols": {"x": {"domain": "real"}}})
+    x = table.lookup("x")
+    far = 10**9
+    comparer = Comparer(table, PointSource(table))
+    relu = comparer.compare(Max(x, 0), (x + Abs(x)) / 2, Deadline(8))
+    assert relu.equivalent is True and set(relu.evidence.functions) == {"abs", "max"}
+    for hidden in (Heaviside(x - far), sign(x - far) + 1, Piecewise((0, x < far), (1, True))):
+        verdict = comparer.compare(x + hidden, x, Deadline(8))
+        assert verdict.equivalent is False and verdict.counterexample.point[x] > far, hidden
