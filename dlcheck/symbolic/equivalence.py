@@ -1,19 +1,23 @@
-"""Is an answer equivalent to an expected expression?
+"""Does an answer equal an expected expression? Proved, observed, or refuted.
 
 Cascade, all within one Deadline:
-1. a quick numeric screen (a few points): one differing point settles "not equivalent";
+1. a quick numeric screen (a few points): one differing point settles "not equal";
 2. symbolic: a - b is reduced by cheap steps first (expand, cancel, log rules under the
-   symbols' assumptions) and `simplify` last, each under its own time cap;
-3. numeric evidence: up to WANTED_POINTS seeded points; equal if every valid point agrees
-   (relative 1e-9) and at least MIN_POINTS were valid, else the first counterexample.
+   symbols' assumptions) and `simplify` last, each under its own time cap. Zero is a proof;
+3. numeric evidence, never called a proof: up to WANTED_POINTS seeded points on the whole
+   domains, then, when either side has a piecewise function (floor, ceiling, abs, …), the
+   points on both sides of its places of change (breakpoints.py). Every valid point must agree
+   (exactly, or to a relative 1e-20), at least MIN_POINTS random ones must be valid, and every
+   breakpoint point must have been looked at; else the first counterexample, or undecided.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Expr, Float, cancel, expand, expand_log, simplify, together
+from sympy import Expr, cancel, expand, expand_log, simplify, together
 
+from .breakpoints import Crossings, steps_in
 from .sampling import Point, PointSource, close, value_at
 from .table import SymbolTable
 from .timebox import Deadline, OutOfTime
@@ -34,16 +38,26 @@ SYMBOLIC_STEPS = (
 @dataclass(frozen=True)
 class Counterexample:
     point: Point              # only the symbols either side depends on
-    answer: Float
-    expected: Float
+    answer: Expr              # exact Rational or certified Float
+    expected: Expr
+    near_breakpoint: bool = False  # found beside a place where floor/abs/… change
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a numeric pass rests on."""
+    random_points: int                 # random points where both sides were defined and agreed
+    breakpoint_points: int = 0         # points beside places of change where both agreed
+    functions: tuple[str, ...] = ()    # the piecewise functions whose places were crossed
 
 
 @dataclass(frozen=True)
 class Verdict:
     equivalent: bool | None            # None: could not be decided
-    method: str | None = None          # "symbolic" | "numeric"
+    method: str | None = None          # "symbolic" (a proof) | "numeric" (evidence only)
     counterexample: Counterexample | None = None
     reason: str | None = None          # when undecided: "time" or "undefined"
+    evidence: Evidence | None = None   # for a numeric pass
 
 
 @dataclass
@@ -59,22 +73,46 @@ class Comparer:
     def __init__(self, table: SymbolTable, points: PointSource):
         self.table = table
         self.points = points
-        self._values: dict[tuple[Expr, int], Float | None] = {}
+        self.crossings = Crossings(table, points)
+        self._values: dict[tuple[Expr, tuple], Expr | None] = {}
 
     def compare(self, answer: Expr, expected: Expr, deadline: Deadline) -> Verdict:
         a = self.table.expand_definitions(answer)
         b = self.table.expand_definitions(expected)
-        screen = self._scan(a, b, deadline.within(0.3), SCREEN_POINTS)
+        screen = self._scan(a, b, self._random_points(), deadline.within(0.3), SCREEN_POINTS)
         if screen.counterexample:
             return Verdict(False, "numeric", screen.counterexample)
         if self._proves_zero(a - b, deadline.within(0.6)):
             return Verdict(True, "symbolic")
-        scan = self._scan(a, b, deadline, WANTED_POINTS)
+        return self._numeric_verdict(a, b, deadline)
+
+    def compare_numerically(self, answer: Expr, expected: Expr, deadline: Deadline) -> Verdict:
+        """Step 3 alone, without the chance of a proof (the tests use it to check that equal
+        expressions also agree numerically everywhere the sampler looks)."""
+        a = self.table.expand_definitions(answer)
+        b = self.table.expand_definitions(expected)
+        return self._numeric_verdict(a, b, deadline)
+
+    def _numeric_verdict(self, a: Expr, b: Expr, deadline: Deadline) -> Verdict:
+        scan = self._scan(a, b, self._random_points(), deadline, WANTED_POINTS)
         if scan.counterexample:
             return Verdict(False, "numeric", scan.counterexample)
-        if scan.agreed >= MIN_POINTS:
-            return Verdict(True, "numeric")
-        return Verdict(None, reason="time" if scan.timed_out else "undefined")
+        if scan.timed_out:
+            return Verdict(None, reason="time")
+        if scan.agreed < MIN_POINTS:
+            return Verdict(None, reason="undefined")
+        steps = sorted(steps_in(a) | steps_in(b), key=str)
+        try:
+            beside = self._breakpoint_points(steps, deadline)
+        except OutOfTime:  # random agreement alone is no evidence for a piecewise answer
+            return Verdict(None, reason="time")
+        sides = self._scan(a, b, beside, deadline, near_breakpoint=True)
+        if sides.counterexample:
+            return Verdict(False, "numeric", sides.counterexample)
+        if sides.timed_out:
+            return Verdict(None, reason="time")
+        functions = tuple(sorted({step.function for step in steps})) if sides.agreed else ()
+        return Verdict(True, "numeric", evidence=Evidence(scan.agreed, sides.agreed, functions))
 
     def _proves_zero(self, difference: Expr, deadline: Deadline) -> bool:
         if difference == 0:
@@ -91,31 +129,44 @@ class Comparer:
                 return True
         return False
 
-    def _scan(self, a: Expr, b: Expr, deadline: Deadline, wanted: int) -> _Scan:
+    def _random_points(self):
+        """The seeded points in order, until the source runs dry (the scan stops earlier)."""
+        index = 0
+        while (point := self.points.point(index)) is not None:
+            yield point
+            index += 1
+
+    def _breakpoint_points(self, steps, deadline: Deadline) -> list[Point]:
+        """The points beside every step's places, each once (raises OutOfTime)."""
+        points: dict[tuple, Point] = {}
+        for step in steps:
+            for point in self.crossings.points(step, deadline):
+                points.setdefault(tuple(point.values()), point)
+        return list(points.values())
+
+    def _scan(self, a: Expr, b: Expr, points, deadline: Deadline, wanted: int | None = None,
+              near_breakpoint: bool = False) -> _Scan:
         scan = _Scan()
         relevant = a.free_symbols | b.free_symbols  # the coordinates a counterexample shows
         try:
             with deadline.limit():
-                index = 0
-                while scan.agreed < wanted:
-                    point = self.points.point(index)
-                    if point is None:
-                        break
-                    value_a, value_b = self._value(a, index, point), self._value(b, index, point)
-                    index += 1
+                for point in points:
+                    value_a, value_b = self._value(a, point), self._value(b, point)
                     if value_a is None or value_b is None:
                         continue  # undefined or complex here: not evidence either way
                     if not close(value_a, value_b):
                         shown = {s: v for s, v in point.items() if s in relevant}
-                        scan.counterexample = Counterexample(shown, value_a, value_b)
+                        scan.counterexample = Counterexample(shown, value_a, value_b, near_breakpoint)
                         break
                     scan.agreed += 1
+                    if wanted is not None and scan.agreed >= wanted:
+                        break
         except OutOfTime:
             scan.timed_out = True
         return scan
 
-    def _value(self, expr: Expr, index: int, point: Point) -> Float | None:
-        key = (expr, index)
+    def _value(self, expr: Expr, point: Point) -> Expr | None:
+        key = (expr, tuple(point.values()))
         if key not in self._values:
             self._values[key] = value_at(expr, point)
         return self._values[key]

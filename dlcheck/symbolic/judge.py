@@ -48,13 +48,12 @@ def judge(request: dict, deadline: Deadline) -> dict:
     if table.uses_derivative(answer) and not table.uses_derivative(reference):
         return make_response("error", "Your answer uses the derivative you are asked to find "
                              "(prime notation); write it out in terms of the function itself.", **shown)
-    comparer = Comparer(table, PointSource(table))
+    comparer = Comparer(table, PointSource(table, seed=request.get("seed")))
     verdict = comparer.compare(answer, reference, deadline.within(MAIN_SHARE))
     if verdict.equivalent is None:
         return make_response("error", _undecided_message(verdict, request), **shown)
     if verdict.equivalent:
-        return make_response("pass", "Correct: your answer is equivalent to the expected expression.",
-                             method=verdict.method, **shown)
+        return make_response("pass", _pass_message(verdict), method=verdict.method, **shown)
     diagnosis = _diagnose(comparer, answer, request.get("mistakes") or [], table, deadline)
     return make_response("fail", _difference_message(verdict.counterexample, table),
                          method=verdict.method, diagnosis=diagnosis,
@@ -67,6 +66,9 @@ def _request_problem(request) -> str | None:
     for key in ("answer", "reference"):
         if not isinstance(request.get(key), str):
             return f"'{key}' must be a string"
+    seed = request.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        return "'seed' must be an integer"
     mistakes = request.get("mistakes") or []
     if not isinstance(mistakes, list) or not all(
             isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("expr"), str)
@@ -97,11 +99,14 @@ def _diagnose(comparer: Comparer, answer: Expr, mistakes: list[dict], table: Sym
 # ---------------------------------------------------------------- how the answer was read
 
 def _rendering(answer: Expr, table: SymbolTable, deadline: Deadline) -> dict:
-    text = sstr(answer)
+    try:
+        text = sstr(answer)
+    except (ArithmeticError, ValueError):  # ordering the terms evaluates them: exp(exp(exp(exp(10))))
+        text = sstr(answer, order="none")
     try:
         with deadline.limit(PRETTY_SECONDS):
             shown = pretty(_display_names(answer, table), use_unicode=True)
-    except OutOfTime:
+    except (OutOfTime, ArithmeticError, ValueError):
         shown = text
     return {"read_as": shown, "read_as_text": text}
 
@@ -121,49 +126,83 @@ def _display_names(expr: Expr, table: SymbolTable) -> Expr:
 
 # ---------------------------------------------------------------- messages
 
+def _pass_message(verdict: Verdict) -> str:
+    """A proof says "equal"; numeric evidence says only what was observed."""
+    if verdict.method == "symbolic":
+        return "Correct: your answer is equivalent to the expected expression (proved equal symbolically)."
+    evidence = verdict.evidence
+    where = f"at {evidence.random_points} random points of the allowed values"
+    if evidence.breakpoint_points:
+        names = " or ".join(evidence.functions)
+        where += (f" and at {evidence.breakpoint_points} points on both sides of the places "
+                  f"where {names} changes")
+    return f"Accepted: your answer agrees with the expected expression {where} (not proved symbolically)."
+
+
 def _undecided_message(verdict: Verdict, request: dict) -> str:
     if verdict.reason == "time":
         budget = request.get("budget_seconds") or 8
         return (f"Your answer could not be checked within {budget:g} s; "
                 "try writing it in a simpler equivalent form.")
     return ("Your answer could not be checked: at almost every test point of the allowed values it "
-            "is undefined (a division by zero, or a log or square root of a negative number) or "
-            "too large to evaluate.")
+            "is undefined (a division by zero, or a log or square root of a negative number), "
+            "too large to evaluate, or its digits cannot be computed reliably.")
 
 
 def _difference_message(counterexample: Counterexample, table: SymbolTable) -> str:
     point = _shown_point(counterexample, table)
     where = ", ".join(f"{name} = {value}" for name, value in point.items())
     where = f" at {where}" if where else ""
-    return (f"Your answer differs from the expected one, e.g.{where}: you give "
-            f"{_short(counterexample.answer)}, expected {_short(counterexample.expected)}.")
+    given, expected = _distinct_texts(counterexample.answer, counterexample.expected)
+    return f"Your answer differs from the expected one, e.g.{where}: you give {given}, expected {expected}."
 
 
 def _shown_point(counterexample: Counterexample, table: SymbolTable) -> dict:
-    """The counterexample's coordinates in declaration order, as ints or short floats."""
+    """The counterexample's coordinates in declaration order, as ints or floats: short ones,
+    unless the point lies just beside a breakpoint, where the last digits are the point."""
+    digits = 15 if counterexample.near_breakpoint else 6
     point = {}
     for info in table.symbols.values():
         value = counterexample.point.get(info.symbol)
         if value is not None:
-            point[info.name] = int(value) if info.is_integer else float(f"{float(value):.6g}")
+            point[info.name] = int(value) if info.is_integer else float(f"{float(value):.{digits}g}")
     return point
 
 
 def _counterexample_json(counterexample: Counterexample, table: SymbolTable) -> dict:
+    given, expected = counterexample.answer, counterexample.expected
+    both_floats = [_json_number(given), _json_number(expected)]
+    if both_floats[0] == both_floats[1]:  # closer than a double can tell: the digits that differ
+        both_floats = list(_distinct_texts(given, expected))
     return {"point": _shown_point(counterexample, table),
-            "answer": _json_number(counterexample.answer),
-            "expected": _json_number(counterexample.expected)}
+            "answer": both_floats[0], "expected": both_floats[1]}
 
 
-def _json_number(value: Float) -> float | str:
-    number = float(value)
+def _json_number(value: Expr) -> float | str:
+    number = _float(value)
     return number if math.isfinite(number) else sstr(Float(value, 6))
 
 
-def _short(value: Float) -> str:
-    number = float(value)
-    if not math.isfinite(number):
-        return sstr(Float(value, 6))
-    if number == int(number) and abs(number) < 1e15:
-        return str(int(number))
-    return f"{number:.6g}"
+def _distinct_texts(a: Expr, b: Expr) -> tuple[str, str]:
+    """a and b with 6 significant digits, or as many more (up to 30) as it takes to tell them
+    apart: ×(1 + 1e-12) must not read "you give 4.16773, expected 4.16773"."""
+    for digits in (6, 10, 15, 20, 25, 30):
+        texts = _short(a, digits), _short(b, digits)
+        if texts[0] != texts[1]:
+            return texts
+    return texts
+
+
+def _short(value: Expr, digits: int = 6) -> str:
+    if value.is_Integer and abs(value) < 10**15:
+        return str(int(value))
+    if digits > 15 or not math.isfinite(_float(value)):
+        return sstr(Float(value, digits), full_prec=False)
+    return f"{_float(value):.{digits}g}"
+
+
+def _float(value: Expr) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an exact rational beyond a double's range
+        return math.inf

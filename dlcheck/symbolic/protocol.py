@@ -1,11 +1,27 @@
 """The JSON contract between the client and the worker. Standard library only.
 
+Request keys:
+    answer          the student's text (required)
+    reference       the instructor's expression, same syntax (required)
+    symbols         {name: {domain, latex: [aliases], sample: [low, high]}}; `sample` restricts
+                    the values a symbol takes (otherwise its whole domain is sampled)
+    functions       {name: implementation}, e.g. {"sigma": "logistic"}
+    derived         {name: expression}, substituted before comparing
+    constraints     ["alpha_bar_t < alpha_t", …], which every sampled point satisfies
+    mistakes        [{id, expr}], tried in order for a diagnosis
+    budget_seconds  the worker's time budget (default 8, at most 120)
+    seed            optional integer: the random sampling points come from it, so a grader that
+                    passes a secret per-run seed keeps students from fitting an answer to known
+                    points. Without it the default seed is used and replies are reproducible.
+
 Response keys (always all present):
     status          "pass" | "fail" | "error"
     message         one or two sentences for the student
     read_as         sympy.pretty of the answer as it was read, or None
     read_as_text    sympy.sstr of the answer as it was read, or None
-    method          "symbolic" | "numeric" | None: how (non-)equivalence was established
+    method          "symbolic" | "numeric" | None: how the verdict was reached: "symbolic" is a
+                    proof of equality; "numeric" is agreement (or a difference) observed at
+                    sampled points, never a proof of equality
     diagnosis       id of the first listed mistake the answer is equivalent to, or None
     counterexample  {"point": {...}, "answer": x, "expected": y}, or None
 """

@@ -9,10 +9,11 @@ canonical form as what students type.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sympy import E, Dummy, Expr, Function, Lambda, Symbol, exp, log, pi
+from sympy import E, Dummy, Expr, Function, Lambda, Rational, Symbol, exp, log, pi
 
 from .errors import AnswerError
 from .lexer import END, NAME, tokenize
@@ -27,10 +28,19 @@ DOMAIN_ASSUMPTIONS: dict[str, dict[str, bool]] = {
     "nonnegative_integer": {"integer": True, "nonnegative": True},
     "unit_interval": {"positive": True},  # < 1 has no sympy assumption: sampling keeps it there
 }
-DEFAULT_SAMPLES: dict[str, tuple[float, float]] = {
+# Where the first few sampled points lie (readable counterexamples); the sampler covers the whole
+# domain after them (see sampling.py).
+MODERATE_BOXES: dict[str, tuple[float, float]] = {
     "real": (-3, 3), "positive": (0.1, 4), "nonnegative": (0, 4), "negative": (-4, -0.1),
     "integer": (-12, 12), "positive_integer": (1, 12), "nonnegative_integer": (0, 12),
     "unit_interval": (0.05, 0.95),
+}
+# Which values each domain admits (unit_interval: 0 < x < 1; integrality is checked apart).
+_DOMAIN_TESTS: dict[str, Callable[[Expr], bool]] = {
+    "real": lambda v: True, "integer": lambda v: True,
+    "positive": lambda v: v > 0, "positive_integer": lambda v: v > 0,
+    "nonnegative": lambda v: v >= 0, "nonnegative_integer": lambda v: v >= 0,
+    "negative": lambda v: v < 0, "unit_interval": lambda v: 0 < v < 1,
 }
 INTEGER_DOMAINS = frozenset({"integer", "positive_integer", "nonnegative_integer"})
 
@@ -53,12 +63,24 @@ class DeclaredSymbol:
     name: str
     symbol: Symbol
     domain: str
-    sample: tuple[float, float]
+    sample: tuple[float, float] | None  # declared range of values, if any (else the whole domain)
     aliases: tuple[str, ...]
 
     @property
     def is_integer(self) -> bool:
         return self.domain in INTEGER_DOMAINS
+
+    @property
+    def moderate(self) -> tuple[float, float]:
+        return self.sample or MODERATE_BOXES[self.domain]
+
+    def admits(self, value: Expr) -> bool:
+        """value is one this symbol takes: in its domain and its declared sample range."""
+        if self.is_integer and not value.is_Integer:
+            return False
+        if self.sample is not None and not self.sample[0] <= value <= self.sample[1]:
+            return False
+        return bool(_DOMAIN_TESTS[self.domain](value))
 
 
 @dataclass(frozen=True)
@@ -197,16 +219,28 @@ def _declare_symbol(table: SymbolTable, name: str, spec: dict) -> None:
     domain = spec.get("domain") or "real"
     if domain not in DOMAIN_ASSUMPTIONS:
         raise SpecProblem(f"symbol '{name}': unknown domain '{domain}'")
-    sample = tuple(spec.get("sample") or DEFAULT_SAMPLES[domain])
-    if len(sample) != 2 or not sample[0] < sample[1]:
-        raise SpecProblem(f"symbol '{name}': sample must be an interval [low, high]")
     aliases = tuple(spec.get("latex") or ())
     symbol = Symbol(_checked_name(name), **DOMAIN_ASSUMPTIONS[domain])
-    table.symbols[name] = DeclaredSymbol(name, symbol, domain, (float(sample[0]), float(sample[1])),
+    table.symbols[name] = DeclaredSymbol(name, symbol, domain, _sample_range(name, spec, domain),
                                          aliases)
     table.declare(name, symbol)
     for alias in aliases:
         table.declare(canonical_name(alias), symbol)
+
+
+def _sample_range(name: str, spec: dict, domain: str) -> tuple[float, float] | None:
+    """The declared `sample: [low, high]`, checked against the domain; None when not declared."""
+    sample = spec.get("sample")
+    if sample is None:
+        return None
+    if len(sample) != 2 or not sample[0] < sample[1]:
+        raise SpecProblem(f"symbol '{name}': sample must be an interval [low, high]")
+    low, high = float(sample[0]), float(sample[1])
+    if domain in INTEGER_DOMAINS and math.floor(high) < math.ceil(low):
+        raise SpecProblem(f"symbol '{name}': sample [{low:g}, {high:g}] holds no integer")
+    if not (_DOMAIN_TESTS[domain](Rational(sample[0])) or _DOMAIN_TESTS[domain](Rational(sample[1]))):
+        raise SpecProblem(f"symbol '{name}': sample [{low:g}, {high:g}] lies outside the domain '{domain}'")
+    return low, high
 
 
 def _declare_function(name: str, implementation: str) -> DeclaredFunction:

@@ -56,3 +56,27 @@ def test_syntax_errors_and_unknown_symbols_get_clear_messages(tmp_path, env):
                       "--format", "json", cwd=tmp_path, env=env)
     report = json.loads(unknown.stdout)
     assert report["status"] == "error" and "L_in" in report["message"]
+
+
+def test_a_numeric_pass_reports_what_was_observed_not_equivalence(tmp_path, env):
+    done = run_cli("grade", "conv_shape_formula", "--answer", "ceil((L_in + 2p - d(k-1))/s)",
+                   "--format", "json", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["status"] == "pass" and report["method"] == "numeric"
+    assert "agrees with the expected expression at 40 random points" in report["message"]
+    assert "not proved symbolically" in report["message"] and "equivalent" not in report["message"]
+
+
+def test_a_proved_pass_says_so(tmp_path, env):
+    done = run_cli("grade", "implicit_diff_circle", "--answer", "x/(-y)", "--format", "json", cwd=tmp_path, env=env)
+    report = json.loads(done.stdout)
+    assert report["status"] == "pass" and report["method"] == "symbolic"
+    assert "proved equal" in report["message"]
+
+
+@pytest.mark.parametrize("answer", ["-x/y*(1 + 10^-12)", "-x/y + 10^(-15)*x", "-x/y + abs(x - 10^9) + x - 10^9"])
+def test_answers_off_in_the_last_digits_or_beyond_the_samples_fail(tmp_path, env, answer):
+    done = run_cli("grade", "implicit_diff_circle", "--answer", answer, cwd=tmp_path, env=env)
+    assert done.returncode == 1 and "FAIL" in done.stdout, done.stdout
+    assert "differs from the expected one" in done.stdout

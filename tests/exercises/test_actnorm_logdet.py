@@ -51,3 +51,18 @@ def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
     assert result.status == "fail"
     assert result.diagnosis is None
 
+
+@pytest.mark.parametrize("answer", [
+    "h*w*c*log(s) + floor(c/17)",         # right for c ≤ 16 only
+    "h*w*c*log(s)*(1 + floor(s/6))",      # right for s < 6 only
+])
+def test_answers_right_for_small_layers_only_fail(grade_text, answer):
+    result = grade_text(EXERCISE, answer)
+    assert result.status == "fail" and result.diagnosis is None, result.message
+
+
+def test_a_correct_answer_checked_only_numerically_passes_and_says_so(grade_text):
+    result = grade_text(EXERCISE, "h*w*(floor(c/2) + floor((c + 1)/2))*log(s)")  # the two halves of c
+    assert result.status == "pass", result.message
+    assert result.method == "numeric" and "not proved symbolically" in result.message
+

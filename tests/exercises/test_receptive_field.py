@@ -63,6 +63,12 @@ def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
     assert result.status == "fail" and result.diagnosis is None
 
 
+def test_an_answer_right_for_shallow_narrow_stacks_only_fails(grade_text):
+    """Right for L ≤ 8 and k ≤ 7 (where the checker once stopped sampling), wrong beyond."""
+    result = grade_text(EXERCISE, "1 + L*d*(k-1) + floor(L/9) + floor(k/8)")
+    assert result.status == "fail" and result.diagnosis is None
+
+
 def test_exponential_growth_in_latex_is_diagnosed(grade_text):
     result = grade_text(EXERCISE, r"1 + d^{L}(k-1)")
     assert result.diagnosis["id"] == "exponential_dilation"

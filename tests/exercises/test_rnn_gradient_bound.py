@@ -68,6 +68,15 @@ def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
     assert result.status == "fail" and result.diagnosis is None
 
 
+@pytest.mark.parametrize("answer", [
+    "(gamma*lambda_1)^(t - k) + floor(t/13)",                  # right for t ≤ 12 only
+    "(gamma*lambda_1)^(t - k)*(1 + floor(lambda_1/4))",        # right for λ₁ < 4 only
+])
+def test_answers_right_on_the_old_sampling_box_only_fail(grade_text, answer):
+    result = grade_text(EXERCISE, answer)
+    assert result.status == "fail" and result.diagnosis is None, result.message
+
+
 def test_leaving_out_the_activation_is_diagnosed(grade_text):
     result = grade_text(EXERCISE, r"\lambda_1^{t-k}")
     assert result.diagnosis["id"] == "activation_ignored"

@@ -60,8 +60,14 @@ def test_slips_typed_in_other_forms_are_named(grade_text, answer, mistake):
 
 
 def test_answers_right_for_small_L_only_fail(grade_text):
-    """L(L+1)/2 + 1 equals 2^L at L = 1 and 2 only; the checker samples L up to 12."""
+    """L(L+1)/2 + 1 equals 2^L at L = 1 and 2 only."""
     result = grade_text(EXERCISE, "L(L+1)/2 + 1")
+    assert result.status == "fail" and result.diagnosis is None
+
+
+def test_answers_right_for_L_up_to_12_only_fail(grade_text):
+    """The checker samples every L, not only L ≤ 12 (where it once stopped)."""
+    result = grade_text(EXERCISE, "2^L + floor(L/13)")
     assert result.status == "fail" and result.diagnosis is None
 
 

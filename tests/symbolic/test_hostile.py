@@ -28,6 +28,8 @@ HOSTILE = {
     "greek_not_declared": "σ(x) + α + ᾱ",
     "huge_expansion": "(x + y + 1)^1000 - (x + y)^1000",
     "exponential_tower": "exp(exp(exp(exp(x))))",
+    "constant_exponential_tower": "-x/y + exp(exp(exp(exp(10))))",
+    "far_step_in_a_tower": "-x/y + floor(x^(x^(x^x))/10^9)",
     "symbolic_power_tower": "x^(x^(x^(x^x)))",
     "big_root": "sqrt(10^999 + 1)",
     "control_characters": "x\x00/y",
@@ -68,6 +70,12 @@ def test_hostile_input_is_judged_quickly_and_never_passes(name, timed_replies):
 def test_hostile_input_gets_a_teaching_message(name, words, timed_replies):
     reply, _ = timed_replies[name]
     assert reply["status"] == "error" and words in reply["message"], reply["message"]
+
+
+def test_numbers_too_large_to_evaluate_are_the_answers_problem_not_a_grader_crash(timed_replies):
+    for name in ("constant_exponential_tower", "exponential_tower", "symbolic_power_tower"):
+        reply, _ = timed_replies[name]
+        assert "grader problem" not in reply["message"], (name, reply["message"])
 
 
 def test_normalised_lookalikes_are_read_not_rejected(timed_replies):
