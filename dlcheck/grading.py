@@ -109,7 +109,7 @@ class Grader:
         """The one grading entry point: a code or symbolic exercise, from the student's text."""
         if spec.kind == "symbolic":
             answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
-            return grade_symbolic(self.course, spec, answer, submission.name)
+            return grade_symbolic(self.course, spec, answer, submission.name, seed=self.hidden_seed(spec.id))
         return self.grade_code(spec, submission.text, submission.name)
 
     # ------------------------------------------------------------ code exercises
@@ -485,8 +485,11 @@ def answer_from_file(text: str, suffix: str) -> str:
                     if line.strip() and not line.lstrip().startswith(marker)).strip()
 
 
-def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str) -> GradeResult:
-    """Checks the answer in a bounded subprocess; this process never parses it with sympy."""
+def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, seed: int | None = None) -> GradeResult:
+    """Checks the answer in a bounded subprocess; this process never parses it with sympy.
+
+    `seed` chooses the numeric sample points: the grader's hidden seed, so that no answer can be
+    fitted to points known in advance (without one, the worker's fixed seed)."""
     from .symbolic.client import check_symbolic
 
     # No student code runs: the answer is text, read by dlcheck's own parser in a bounded process.
@@ -503,6 +506,7 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str) -
         "reference": course.reference_path(spec).read_text(encoding="utf-8").strip(),
         "mistakes": [{"id": m.id, "expr": m.expr} for m in spec.mistakes],
         "budget_seconds": spec.time_budget_seconds,
+        **({"seed": seed} if seed is not None else {}),
     }
     reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)
     status = reply.get("status") if reply.get("status") in (PASS, FAIL, ERROR) else ERROR

@@ -139,7 +139,7 @@ class CodeExercise(_ExerciseBase, tag="code", tag_field="kind", kw_only=True):
 class Symbol(_Struct):
     latex: list[str] = []
     domain: Literal[DOMAINS] = "real"  # type: ignore[valid-type]
-    # Numeric check samples from this interval (defaults depend on the domain).
+    # Restricts the values the symbol takes (e.g. 0 <= JS <= log 2); otherwise its whole domain is sampled.
     sample: tuple[float, float] | None = None
 
 

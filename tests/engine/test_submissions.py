@@ -29,7 +29,8 @@ def test_correct_submission_passes_with_full_score(grade):
     result = grade("scaled_sum", "scaled_sum_ok")
     assert result.status == "pass"
     assert result.score == result.max_score == 5
-    assert [t.status for t in result.tests] == ["pass"] * 5
+    assert [t.status for t in result.tests if not t.hidden] == ["pass"] * 5
+    assert [t.status for t in result.tests if t.hidden] == ["pass"] * 4  # at least 4 hidden by default
     assert result.diagnosis is None
 
 
