@@ -60,7 +60,7 @@ def confine(scratch: str) -> tuple[list[str], str]:
         _become_pid_one(layers)
         scratch = _build_view(scratch, exposure, job_uid, layers)
     if root:
-        _become_job_user(job_uid, scratch, exposure, keep_read_access=_needs_read_capability(exposure, layers))
+        _become_job_user(job_uid, scratch, keep_read_access=_needs_read_capability(exposure, layers))
         layers.append("job-uid")
     else:
         _drop_capabilities()
@@ -134,7 +134,7 @@ def _needs_read_capability(exposure: view.Exposure, layers: list[str]) -> bool:
     return "mount-view" not in layers and not _traversable_by_others(exposure) and landlock.abi_version() > 0
 
 
-def _become_job_user(uid: int, scratch: str, exposure: view.Exposure, keep_read_access: bool) -> None:
+def _become_job_user(uid: int, scratch: str, keep_read_access: bool) -> None:
     if keep_read_access:
         sc.prctl(sc.PR_SET_KEEPCAPS, 1)
     if scratch != view.SCRATCH_IN_VIEW:

@@ -122,7 +122,7 @@ def _bind_file(root: str, path: Path) -> None:
 
 
 def _make_parents(root: str, path: Path) -> None:
-    for parent in reversed(path.parents[:-1] if len(path.parts) > 1 else []):
+    for parent in reversed(path.parents[:-1]):  # outermost first, "/" itself excluded
         inside = root + str(parent)
         if not os.path.lexists(inside):
             os.mkdir(inside, 0o755)

@@ -69,6 +69,10 @@ def _probe() -> dict:
             os.close(read_end)
             layers, _ = confine.confine(scratch)
             os.write(write_end, json.dumps(layers).encode())
+        except BaseException:  # noqa: B902 - reported as no layers at all; the reason goes to the log
+            import traceback
+
+            traceback.print_exc()
         finally:
             os._exit(0)
     os.close(write_end)
