@@ -155,10 +155,12 @@ class _Source:
         for chain, line in self.chains:
             if any(chain == a or chain.startswith(a + ".") for a in ALLOWED_APIS):
                 continue
+            if chain.split(".")[0] not in self.imported:
+                continue  # the submission's own variables (one may well be called `code`)
             escape = next((api for api in ESCAPE_APIS if chain == api or chain.startswith(api + ".")), None)
             if escape:
                 yield escape, line
-            elif chain.split(".")[0] in self.imported and _private_part(chain):
+            elif _private_part(chain):
                 yield f"{chain.split('.' + _private_part(chain))[0]}.{_private_part(chain)} (a private API)", line
         for node in ast.walk(self.tree):
             problem = self._hidden_name(node)
@@ -366,7 +368,8 @@ class _TrapsOnImport:
 
     @staticmethod
     def _trap_attribute(module: types.ModuleType, attr: str, api: str, refuse: Callable[[str], None]) -> None:
-        if hasattr(module, attr) and not isinstance(getattr(module, attr), types.ModuleType):
+        # vars(), not getattr: a package's lazy __getattr__ (scipy's) would import every submodule.
+        if not isinstance(vars(module).get(attr), (types.ModuleType, type(None))):
             setattr(module, attr, lambda *_a, **_k: refuse(api))
 
     @classmethod

@@ -68,6 +68,7 @@ def attack(body: str) -> str:
     "F.fold(torch.ones(1, 9, 9, dtype=torch.float64), (5, 5), 3)",
     "torch.ops.aten.convolution.default.redispatch(torch._C.DispatchKeySet('CPU'), x, w, None, [1, 1], [0, 0], [1, 1], "
     "False, [0, 0], 1)",
+    "torch.compile(lambda a, b: F.conv2d(a, b), backend='eager')(x, w)",
     "torch.jit.CompilationUnit('def f(a: Tensor, b: Tensor):\\n    return torch.conv2d(a, b)\\n').f(x, w)",
 ])
 def test_every_route_to_a_banned_operator_is_refused_at_dispatch(call):
@@ -164,6 +165,13 @@ AUTOGRAD_ATTACKS = {
             def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
                 return func(*[a.as_subclass(torch.Tensor) if isinstance(a, Sneaky) else a for a in args])
         return torch.Tensor._make_subclass(Sneaky, torch.zeros(1)) + 1
+        """,
+    "torch.compile (dynamo)": """
+        def f(t):
+            t = t.detach().requires_grad_(True)
+            return torch.autograd.Variable._execution_engine.run_backward(((t * t).sum(),), (torch.ones(()),), False,
+                                                                          False, (t,), False, False)
+        return torch.compile(f, backend="eager")(torch.ones(3))
         """,
     "grad mode switched back on by TorchScript": """
         unit = torch.jit.CompilationUnit("def on(t: Tensor):\\n    torch.set_grad_enabled(True)\\n    return t\\n")
