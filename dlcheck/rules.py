@@ -135,6 +135,8 @@ class _Source:
         # Names the submission binds itself (a variable called `vars` is not the builtin).
         self.assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         self.assigned |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+        self.assigned |= {n.name for n in ast.walk(tree)
+                          if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         self.called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         self.chains = list(self._chains())
 
@@ -404,13 +406,12 @@ IMPLEMENTATION_KEYS = (
     "CompositeExplicitAutogradNonFunctional", "CPU", "MkldnnCPU", "Meta", "QuantizedCPU", "SparseCPU",
     "SparseCsrCPU", "SparseMeta", "SparseCsrMeta", "NestedTensorCPU", "NestedTensorMeta",
 )
-# Wrapper keys usually redispatch to those, but some of their kernels do the work themselves
-# (forward-mode AD's _make_dual is implemented in its Autograd and ADInplaceOrView kernels and never
-# reaches the backend), so a banned operator's kernels are replaced at these too.
-WRAPPER_KEYS = (
-    "Autograd", "AutogradCPU", "AutogradOther", "AutogradNestedTensor", "ADInplaceOrView", "Functionalize",
-    "FuncTorchBatched", "FuncTorchBatchedDecomposition", "FuncTorchVmapMode", "AutocastCPU",
-)
+# Wrapper keys usually redispatch to those, but the hand-written autograd kernels may do the work
+# themselves (forward-mode AD's _make_dual is implemented in its Autograd and ADInplaceOrView kernels
+# and never reaches the backend), so a banned operator's kernels are replaced at these too. The
+# functorch, functionalization and autocast wrappers always call operators again on plain tensors,
+# which lands on a replaced kernel: replacing theirs would only add to the cost.
+WRAPPER_KEYS = ("Autograd", "AutogradCPU", "AutogradOther", "AutogradNestedTensor", "ADInplaceOrView")
 
 
 def operators_matching(patterns: list[str]) -> list[str]:

@@ -68,6 +68,9 @@ def attack(body: str) -> str:
     "F.fold(torch.ones(1, 9, 9, dtype=torch.float64), (5, 5), 3)",
     "torch.ops.aten.convolution.default.redispatch(torch._C.DispatchKeySet('CPU'), x, w, None, [1, 1], [0, 0], [1, 1], "
     "False, [0, 0], 1)",
+    "torch.func.vmap(lambda a: F.conv2d(a[None], w))(x)",
+    "torch.func.functionalize(lambda a: F.conv2d(a, w))(x)",
+    "(torch.autocast('cpu', dtype=torch.bfloat16).__enter__(), F.conv2d(x.float(), w.float()))",
     "torch.compile(lambda a, b: F.conv2d(a, b), backend='eager')(x, w)",
     "torch.jit.CompilationUnit('def f(a: Tensor, b: Tensor):\\n    return torch.conv2d(a, b)\\n').f(x, w)",
 ])

@@ -101,6 +101,7 @@ def test_code_whose_names_cannot_be_read_breaks_an_exercise_rule(source, what):
     "import torch\nclass M(torch.nn.Module):\n    def __init__(self):\n        super().__init__()",
     "vars = [1, 2]\nfor v in vars:\n    print(v)",
     "def f(vars):\n    return vars",
+    "def compile(parts):\n    return parts\ncompile([1])",
     "import torch\nx = getattr(torch, 'float64')",
     "from dlcheck.errors import InvalidCase\nraise InvalidCase('no')",
     "import math\nimport sys\nprint(sys.float_info.epsilon, math.pi)",
