@@ -636,16 +636,13 @@ def _replace_in_torch(name: str, replacement: Callable) -> None:
 
 # Audit events through which Python code could rewrite the guard's code, trace into its frames and
 # jump over its check, or find the objects it replaced.
-REFUSED_EVENTS = {
-    "sys.settrace": "sys.settrace", "sys.setprofile": "sys.setprofile",
-    "gc.get_objects": "gc.get_objects", "gc.get_referrers": "gc.get_referrers", "gc.get_referents": "gc.get_referents",
-}
+REFUSED_EVENTS = frozenset({"sys.settrace", "sys.setprofile", "gc.get_objects", "gc.get_referrers", "gc.get_referents"})
 
 
 def _autograd_audit_hook(refuse: Callable[[str], None]) -> Callable:
     def hook(event: str, args: tuple) -> None:
         if event in REFUSED_EVENTS:
-            refuse(f"{REFUSED_EVENTS[event]} ({SWITCHES_OFF})")
+            refuse(f"{event} ({SWITCHES_OFF})")
         elif event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
             refuse(f"replacing a function's __code__ ({SWITCHES_OFF})")
 
