@@ -62,11 +62,21 @@ class Mistake(_Struct):
     expr: str | None = None
 
 
+# A dispatcher operator, or an fnmatch pattern over them: 'aten::convolution', 'aten::*conv[0-9_]*'.
+OperatorPattern = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_*?\[\]!-]+::[A-Za-z0-9_*?\[\]!-]+$")]
+
+
 class Rule(_Struct):
-    id: str
+    id: Identifier
     message: str
-    # Dotted names of APIs the submission may not use, e.g. torch.autograd.grad, torch.Tensor.backward.
+    # Dotted names of APIs the submission may not use, e.g. torch.autograd.grad, torch.Tensor.backward:
+    # refused in the source, and trapped by name in the worker (see docs/rules.md).
     forbid: Annotated[list[str], Meta(min_length=1)]
+    # Operators whose kernels are replaced in torch's dispatcher, whatever Python path reaches them.
+    ops: list[OperatorPattern] = []
+    # "forbidden": no gradient from torch (backward engine, forward-mode AD, backward kernels).
+    # Unset: forbidden when `forbid` lists torch.autograd.grad, torch.autograd.backward or torch.Tensor.backward.
+    autograd: Literal["forbidden", "allowed"] | None = None
 
 
 class Limits(_Struct):
@@ -203,6 +213,10 @@ def _code_problems(spec: CodeExercise) -> list[tuple[str, str]]:
     checks += [(f"cases.args.{n}", _check_generator, g) for n, g in cases.args.items()]
     for i, edge in enumerate(cases.edge):
         checks += [(f"cases.edge[{i}].args.{n}", _check_generator, g) for n, g in edge.args.items()]
+    rule_ids = [rule.id for rule in spec.rules]
+    for i, rule_id in enumerate(rule_ids):
+        if rule_id in rule_ids[:i]:
+            problems.append((f"rules[{i}].id", f"'{rule_id}' appears twice"))
     for field, check, value in checks:
         try:
             check(value, field)

@@ -78,7 +78,8 @@ def logdet_rank_one_update(A, logdet_A, u, v):
     assert "use_the_lemma" in result.message and "torch.Tensor.det" in result.message
 
 
-def test_an_lu_factorisation_reached_through_getattr_is_trapped_at_run_time(grade_text):
+def test_an_lu_factorisation_reached_through_getattr_breaks_the_rule(grade_text):
+    """The static scan folds the constant name; tests/engine/test_rule_traps.py covers the run-time trap."""
     source = """
 import torch
 
@@ -89,7 +90,7 @@ def logdet_rank_one_update(A, logdet_A, u, v):
 """
     result = grade_text(EXERCISE, source)
     assert result.status == "fail"
-    assert "use_the_lemma" in result.message and "called torch.linalg.lu_factor" in result.message
+    assert "use_the_lemma" in result.message and "torch.linalg.lu_factor" in result.message
 
 
 def test_a_python_float_is_rejected_as_a_type_error(grade_text):
