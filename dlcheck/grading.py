@@ -22,7 +22,7 @@ from msgspec import Raw
 
 from . import rules, wire
 from .catalog import Course
-from .compare import compare_safely
+from .compare import compare_safely, describe_type
 from .errors import GraderFault
 from .messages import (
     CaseRaised, CaseResult, ErrorInfo, ImportFailed, Isolation, JobLimits, MissingFunction, Ready,
@@ -315,17 +315,18 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
 
 
 def _unreadable_message(exc: Exception, where: str, case: ReferenceCase | None) -> str:
-    """Why dlcheck stopped reading the worker: a bound was crossed or the data is malformed.
-    For a hidden case the limit is not named: it is derived from the expected output's size."""
+    """Why dlcheck stopped reading the worker: a bound was crossed or the data is malformed. For a
+    hidden case neither the limit (derived from the expected output's size) nor the expected output
+    is named."""
+    public = case is not None and not case.hidden
+    expected = f" The expected output is of type {describe_type(case.expected)}." if public else ""
     if isinstance(exc, ChannelOverflow) and exc.whole_run:
-        return (f"Your code sent back more than dlcheck reads in one run ({_size(exc.limit)}) {where}. "
-                f"Return values of the expected type and shape.")
+        return f"Your code sent back more than dlcheck reads in one run ({_size(exc.limit)}) {where}.{expected}"
     if isinstance(exc, ChannelOverflow):
-        allowed = f"; dlcheck reads at most {_size(exc.limit)} here" if case is None or not case.hidden else ""
-        what = "far more than the expected output" if case is not None else "more than dlcheck expects"
-        return (f"Your code sent back {_size(exc.size)} {where}, {what}{allowed}. "
-                f"Return a value of the expected type and shape.")
-    return f"dlcheck could not read what your code sent back {where}: {exc}."
+        what = "far more than the expected output" if case is not None else "more than dlcheck expects here"
+        allowed = f"; dlcheck reads at most {_size(exc.limit)} here" if case is None or public else ""
+        return f"Your code sent back {_size(exc.size)} {where}, {what}{allowed}.{expected}"
+    return f"dlcheck could not read what your code sent back {where}: {exc}.{expected}"
 
 
 def _size(count: int) -> str:
