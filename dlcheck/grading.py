@@ -67,8 +67,8 @@ class ReferenceCase:
     expected: Any
     mistakes: dict[str, Any]
     hidden: bool = False  # drawn from a seed the student cannot know; reported without values
-    expected_bytes: int = 0  # the expected output's encoded size and msgpack values: what the
-    expected_nodes: int = 1  # student's result for this case is allowed is derived from them
+    expected_bytes: int = 0  # the expected output's encoded size and number of msgpack values,
+    expected_nodes: int = 1  # from which the bounds on the student's result are derived
 
     @property
     def result_bounds(self) -> Bounds:
@@ -322,10 +322,11 @@ def _unreadable_message(exc: Exception, where: str, case: ReferenceCase | None) 
     expected = f" The expected output is of type {describe_type(case.expected)}." if public else ""
     if isinstance(exc, ChannelOverflow) and exc.whole_run:
         return f"Your code sent back more than dlcheck reads in one run ({_size(exc.limit)}) {where}.{expected}"
+    if isinstance(exc, ChannelOverflow) and case is None:
+        return f"Your code sent back {_size(exc.size)} {where}; dlcheck reads at most {_size(exc.limit)} there."
     if isinstance(exc, ChannelOverflow):
-        what = "far more than the expected output" if case is not None else "more than dlcheck expects here"
-        allowed = f"; dlcheck reads at most {_size(exc.limit)} here" if case is None or public else ""
-        return f"Your code sent back {_size(exc.size)} {where}, {what}{allowed}.{expected}"
+        allowed = f"; dlcheck reads at most {_size(exc.limit)} here" if public else ""
+        return f"Your code sent back {_size(exc.size)} {where}, far more than the expected output{allowed}.{expected}"
     return f"dlcheck could not read what your code sent back {where}: {exc}.{expected}"
 
 

@@ -218,8 +218,9 @@ class Bounds:
     """What an untrusted frame may cost: its encoded size, and its nodes and nesting once measured.
 
     `max_nodes` counts msgpack objects (every scalar, string, container and buffer). Decoded, each
-    costs at most a few hundred bytes of Python objects (a tensor node: its struct, shape list,
-    memoryview, NumPy array and TensorData), so `max_nodes` bounds what decoding can allocate."""
+    costs at most ~200 bytes of Python objects (the worst, a 0-d tensor, is 5 objects and ~0.9 kB:
+    its struct, shape list, memoryview, NumPy array and TensorData), so `max_nodes` bounds what
+    decoding can allocate; strings and buffers cost their length, which `max_bytes` bounds."""
 
     max_bytes: int
     max_nodes: int

@@ -31,8 +31,7 @@ from .wire import encode, torch_value, unsupported
 
 def serve(channel, isolation: list[str]) -> None:
     job = channel.receive(StudentJob[Value])
-    rules.install_traps([{"id": r.id, "forbid": r.forbid} for r in job.rules], lambda rule, api: channel.send(
-        RuleBroken(rule[:NAME_CHARS], api[:NAME_CHARS])))
+    rules.install_traps([{"id": r.id, "forbid": r.forbid} for r in job.rules], _rule_reporter(channel))
     fixtures = None
     if job.fixtures_source is not None:
         fixtures = module_from_source(job.fixtures_source, job.fixtures_filename, "dlcheck_fixtures")
@@ -57,6 +56,18 @@ def serve(channel, isolation: list[str]) -> None:
             continue
         restore_builtins()
         channel.send(CaseResult(index, _encoded(value)))
+
+
+def _rule_reporter(channel):
+    """Sends each broken (rule, API) once: a trap called in a loop must not flood the grader."""
+    reported = set()
+
+    def report(rule: str, api: str) -> None:
+        if (rule, api) not in reported:
+            reported.add((rule, api))
+            channel.send(RuleBroken(rule[:NAME_CHARS], api[:NAME_CHARS]))
+
+    return report
 
 
 def _encoded(value) -> object:

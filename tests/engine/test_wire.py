@@ -167,3 +167,25 @@ def test_count_nodes_measures_what_bounds_count():
     raw = msgspec.Raw(wire.pack(wire.encode((torch.zeros(3), [1, 2]))))
     # tuple node, its tag and items; the tensor node, tag, dtype, shape, one dim, data; the list node, tag, items, 1, 2
     assert wire.count_nodes(raw) == 3 + 6 + 5
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.zeros((), dtype=torch.bool),  # the costliest per value: five values, five objects
+    lambda: [],
+    lambda: {},
+    lambda: np.int8(1),
+    lambda: object(),
+])
+def test_each_value_costs_a_bounded_number_of_bytes_once_decoded(make):
+    import tracemalloc
+
+    frame = wire.pack(CaseResult(0, wire.encode([make() for _ in range(2000)])))
+    values = wire.count_nodes(msgspec.Raw(frame))
+    tracemalloc.start()
+    try:
+        decoded = wire.grader_value(wire.unpack(frame, WorkerEvent, GENEROUS).value)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(decoded) == 2000
+    assert peak / values < 250  # what docs/grading.md promises: the value cap bounds decoding's memory
