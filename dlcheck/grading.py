@@ -15,12 +15,20 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
-from . import rules
+import msgspec
+from msgspec import Raw
+
+from . import rules, wire
 from .catalog import Course
-from .compare import compare_safely
+from .compare import compare_safely, describe_type
 from .errors import GraderFault
+from .messages import (
+    CaseRaised, CaseResult, ErrorInfo, ImportFailed, Isolation, JobLimits, MissingFunction, Ready,
+    ReferenceCases, ReferenceFault, ReferenceJob, RuleBroken, RuleTraps, StudentJob, SyntaxProblem,
+    WorkerEvent,
+)
 from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResult, overall_status
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
@@ -30,22 +38,42 @@ from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
 from .submission import Submission
-from .wire import Unsupported, WireError, decode_data
+from .wire import Bounds, Unsupported, WireError, grader_value, unpack_value
 
 MAX_SOURCE_BYTES = MAX_SUBMISSION_BYTES
 SECRET_ENV = "DLCHECK_SECRET"
 REFERENCE_SECONDS = 120.0
 OUTPUT_LIMIT_MB = 16  # stdout, stderr and any file the submission writes in its scratch dir
 
+# What a student worker may send (docs/grading.md, "What crosses the boundary"). A case's result
+# may be RESULT_SIZE_FACTOR times the size of its expected output (a tensor of the right shape in
+# float64 where bool or int8 is expected is 8x larger: a wrong dtype, to be reported as one) plus
+# RESULT_SLACK_BYTES, and hold RESULT_NODE_FACTOR times as many values plus RESULT_SLACK_NODES.
+RESULT_SIZE_FACTOR = 8
+RESULT_SLACK_BYTES = 64 * 1024
+RESULT_NODE_FACTOR = 4
+RESULT_SLACK_NODES = 4096
+# Any other message (isolation report, exception, rule, import problem) is small by its schema.
+EVENT_BOUNDS = Bounds(max_bytes=64 * 1024, max_nodes=1024)
+# All of a run's messages together: every result at its cap, plus this for everything else.
+RUN_SLACK_BYTES = 1024 * 1024
+
 
 @dataclass
 class ReferenceCase:
     name: str
-    args: dict[str, Any]  # wire form, forwarded verbatim to the worker
+    args: dict[str, Raw]  # still encoded: forwarded verbatim to the worker
     inputs: dict[str, Any]  # decoded, for display
     expected: Any
     mistakes: dict[str, Any]
     hidden: bool = False  # drawn from a seed the student cannot know; reported without values
+    expected_bytes: int = 0  # the expected output's encoded size and number of msgpack values,
+    expected_nodes: int = 1  # from which the bounds on the student's result are derived
+
+    @property
+    def result_bounds(self) -> Bounds:
+        return Bounds(max_bytes=RESULT_SIZE_FACTOR * self.expected_bytes + RESULT_SLACK_BYTES,
+                      max_nodes=RESULT_NODE_FACTOR * self.expected_nodes + RESULT_SLACK_NODES)
 
 
 @dataclass
@@ -88,7 +116,7 @@ class Grader:
     def sandbox_problems(self) -> list[str]:
         """Why this machine's sandbox cannot make a verdict trustworthy (empty when it can)."""
         probe = self.sandbox.probe
-        return missing_layers(probe["layers"]) + exposure_problems(self.course.root, probe["exposed"])
+        return missing_layers(probe.layers) + exposure_problems(self.course.root, probe.exposed)
 
     def warm_up(self) -> None:
         """Start the zygote now, so its torch import overlaps with the grader's own start-up."""
@@ -140,45 +168,44 @@ class Grader:
         return self._references[spec.id]
 
     def _compute_reference(self, spec: Spec) -> list[ReferenceCase]:
-        job = self.sandbox.spawn("reference", {"memory_mb": 8192, "cpu_seconds": REFERENCE_SECONDS})
+        job = self.sandbox.spawn("reference", JobLimits(memory_mb=8192, cpu_seconds=REFERENCE_SECONDS))
         try:
-            job.send({
-                "exercise": to_data(spec, drop=("source",)),
-                "hidden_seed": self.hidden_seed(spec.id),
-                "reference": str(self.course.reference_path(spec)),
-                "mistakes": _str_or_none(self.course.mistakes_path(spec)),
-                "fixtures": _str_or_none(self.course.fixtures),
-            })
-            reply = job.receive(time.monotonic() + REFERENCE_SECONDS)
-        except (ChannelClosed, ChannelTimeout, WireError) as exc:
+            job.send(ReferenceJob(
+                exercise_id=spec.id, entry_point=spec.entry_point, cases=spec.cases,
+                mistake_ids=[m.id for m in spec.mistakes], hidden_seed=self.hidden_seed(spec.id),
+                reference_path=str(self.course.reference_path(spec)),
+                mistakes_path=_str_or_none(self.course.mistakes_path(spec)),
+                fixtures_path=_str_or_none(self.course.fixtures),
+            ))
+            # Trusted and possibly large: no node bounds; values stay encoded until used (below).
+            reply = job.receive(Union[ReferenceCases[Raw], ReferenceFault], time.monotonic() + REFERENCE_SECONDS)
+        except (ChannelClosed, ChannelTimeout, ChannelOverflow, WireError) as exc:
             info = job.finish(kill=True)
-            raise GraderFault(f"computing the reference for '{spec.id}' failed ({type(exc).__name__}); "
+            raise GraderFault(f"computing the reference for '{spec.id}' failed ({type(exc).__name__}: {exc}); "
                               f"output: {info.output[-1500:] or '(none)'}") from None
         job.finish()
-        if "fault" in reply:
-            raise GraderFault(f"exercise '{spec.id}': {reply['fault']}")
-        return [
-            ReferenceCase(c["name"], c["args"], {k: decode_data(v) for k, v in c["args"].items()},
-                          decode_data(c["expected"]), {m: decode_data(v) for m, v in c["mistakes"].items()},
-                          hidden=bool(c.get("hidden")))
-            for c in reply["cases"]
-        ]
+        if isinstance(reply, ReferenceFault):
+            raise GraderFault(f"exercise '{spec.id}': {reply.fault}")
+        return [_reference_case(case) for case in reply.cases]
 
     def _run_student(self, spec: Spec, source: str, display_name: str, cases: list[ReferenceCase]) -> StudentRun:
         limits = spec.limits
-        job = self.sandbox.spawn("student", {
-            "memory_mb": limits.memory_mb, "cpu_seconds": int(limits.total_seconds) + 2,
-            "file_mb": OUTPUT_LIMIT_MB, "open_files": 64, "processes": 0,
-        })
+        job = self.sandbox.spawn("student", JobLimits(
+            memory_mb=limits.memory_mb, cpu_seconds=int(limits.total_seconds) + 2,
+            file_mb=OUTPUT_LIMIT_MB, open_files=64, processes=0,
+        ))
         run = StudentRun()
         try:
             fixtures = self.course.fixtures
             # Sent as text under names that hold no path: the worker cannot see the course at all.
-            job.send({"source": source, "filename": Path(display_name).name, "entry_point": spec.entry_point,
-                      "rules": to_data(spec.rules),
-                      "fixtures_source": fixtures.read_text(encoding="utf-8") if fixtures else None,
-                      "fixtures_path": "exercises/fixtures.py",
-                      "cases": [c.args for c in cases]})
+            job.send(StudentJob(
+                source=source, filename=Path(display_name).name, entry_point=spec.entry_point,
+                rules=[RuleTraps(r.id, list(r.forbid)) for r in spec.rules],
+                fixtures_source=fixtures.read_text(encoding="utf-8") if fixtures else None,
+                fixtures_filename="exercises/fixtures.py",
+                cases=[c.args for c in cases],
+            ))
+            job.channel.max_total_bytes = sum(c.result_bounds.max_bytes for c in cases) + RUN_SLACK_BYTES
             _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name, spec.entry_point)
         finally:
             # A worker that stopped by itself: let its keeper report how (it exits at once), then reap.
@@ -222,11 +249,25 @@ class Grader:
         return _finish(result, tests, message, status=status)
 
 
+# ------------------------------------------------------------ reference data
+
+def _reference_case(case: Any) -> ReferenceCase:
+    """A case as the reference computed it (a messages.ReferenceCase[Raw]): values decoded for
+    comparison and display, the arguments kept encoded for the worker, and the expected output's
+    encoded size and value count, from which the bounds on the student's result are derived."""
+    return ReferenceCase(
+        case.name, case.args, {name: unpack_value(v) for name, v in case.args.items()},
+        unpack_value(case.expected), {mid: unpack_value(v) for mid, v in case.mistakes.items()},
+        hidden=case.hidden, expected_bytes=len(case.expected), expected_nodes=wire.count_nodes(case.expected),
+    )
+
+
 # ------------------------------------------------------------ student run protocol
 
 def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds: float,
              total_seconds: float, display_name: str, entry_point: str) -> None:
-    """Read the worker's messages into `run`, enforcing per-case and total deadlines."""
+    """Read the worker's events into `run` until every case has its outcome, enforcing per-case and
+    total deadlines and the bounds on what each message may cost."""
     total_deadline = time.monotonic() + total_seconds
     current = None  # None while importing, else the index of the case awaited
 
@@ -234,79 +275,87 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
         run.problem = TestResult(cases[current].name if current is not None else "import", ERROR, message)
         run.problem_case = current
 
-    def where() -> str:
-        return "while importing your module" if current is None else f"on case '{cases[current].name}'"
-
-    while True:
+    while current is None or current < len(cases):
+        where = "while importing your module" if current is None else f"on case '{cases[current].name}'"
+        bounds = EVENT_BOUNDS if current is None else cases[current].result_bounds
         deadline = min(time.monotonic() + case_seconds, total_deadline)
         try:
-            message = job.receive(deadline)
+            message = job.receive(WorkerEvent, deadline, bounds)
         except ChannelTimeout:
             limit = case_seconds if time.monotonic() < total_deadline else total_seconds
-            return problem(f"Timed out {where()} (limit {limit:g} s). Look for an infinite loop or work that "
+            return problem(f"Timed out {where} (limit {limit:g} s). Look for an infinite loop or work that "
                            f"grows too fast.")
         except ChannelClosed:
             run.crashed = True
-            return problem(f"The worker running your code stopped {where()}.")
+            return problem(f"The worker running your code stopped {where}.")
         except (ChannelOverflow, WireError) as exc:
-            return problem(f"Your code sent back data dlcheck cannot read ({exc}).")
-        event = message.get("event") if isinstance(message, dict) else None
+            return problem(_unreadable_message(exc, where, None if current is None else cases[current]))
         if run.isolation is None:
             # The first message is sent before submission code runs; later claims are ignored.
-            layers = message.get("layers") if event == "isolation" else None
-            run.isolation = [str(x) for x in layers] if isinstance(layers, list) else []
-            if event == "isolation":
+            run.isolation = list(message.layers) if isinstance(message, Isolation) else []
+            if isinstance(message, Isolation):
                 continue
-        if event == "rule":
-            run.violations.append({"rule": str(message.get("rule")), "api": str(message.get("api"))})
+        if isinstance(message, RuleBroken):
+            if not run.violations:  # the first one is reported; a trap called in a loop sends many
+                run.violations.append({"rule": message.rule, "api": message.api})
         elif current is None:
-            if event != "ready":
+            if not isinstance(message, Ready):
                 return problem(_import_problem(message, display_name, entry_point))
             current = 0
-        elif event in ("result", "exception") and message.get("case") == current:
-            _record_case(run, current, event, message)
+        elif isinstance(message, (CaseResult, CaseRaised)) and message.case == current:
+            _record_case(run, current, message)
             if current in run.errors and _is_resource_error(run.errors[current]):
                 # Like a timeout: the next cases would only hit the same limit, each costing time.
                 return problem("Stopped after this case: " + format_exception(run.errors[current], display_name))
             current += 1
-        elif event == "done" and current >= len(cases):
-            return None
         else:
             return problem("The worker sent an unexpected message; does your code write to file descriptors "
                            "it did not open?")
+    return None
 
 
-def _record_case(run: StudentRun, index: int, event: str, message: dict) -> None:
-    if event == "exception":
-        run.errors[index] = _exception_record(message.get("error"))
-        return
-    try:
-        run.values[index] = decode_data(message.get("value"))
-    except WireError as exc:
-        run.errors[index] = {"type": "WireError", "message": f"unreadable return value: {exc}", "frames": []}
+def _unreadable_message(exc: Exception, where: str, case: ReferenceCase | None) -> str:
+    """Why dlcheck stopped reading the worker: a bound was crossed or the data is malformed. For a
+    hidden case neither the limit (derived from the expected output's size) nor the expected output
+    is named."""
+    public = case is not None and not case.hidden
+    expected = f" The expected output is of type {describe_type(case.expected)}." if public else ""
+    if isinstance(exc, ChannelOverflow) and exc.whole_run:
+        return f"Your code sent back more than dlcheck reads in one run ({_size(exc.limit)}) {where}.{expected}"
+    if isinstance(exc, ChannelOverflow) and case is None:
+        return f"Your code sent back {_size(exc.size)} {where}; dlcheck reads at most {_size(exc.limit)} there."
+    if isinstance(exc, ChannelOverflow):
+        allowed = f"; dlcheck reads at most {_size(exc.limit)} here" if public else ""
+        return f"Your code sent back {_size(exc.size)} {where}, far more than the expected output{allowed}.{expected}"
+    return f"dlcheck could not read what your code sent back {where}: {exc}.{expected}"
 
 
-def _exception_record(error: Any) -> dict:
-    if not isinstance(error, dict):
-        return {"type": "Exception", "message": "(no details)", "frames": []}
-    frames = [f for f in error.get("frames", []) if isinstance(f, dict)][:8]
-    return {"type": str(error.get("type", "Exception"))[:100], "message": str(error.get("message", ""))[:2000],
-            "frames": [{"line": f.get("line"), "function": str(f.get("function", ""))[:100],
-                        "code": str(f.get("code", ""))[:200]} for f in frames],
-            "forbidden": bool(error.get("forbidden"))}
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    return f"{count / 1000:.0f} kB" if count >= 1000 else f"{count} bytes"
+
+
+def _record_case(run: StudentRun, index: int, message: CaseResult | CaseRaised) -> None:
+    if isinstance(message, CaseRaised):
+        run.errors[index] = _exception_record(message.error)
+    else:
+        run.values[index] = grader_value(message.value)
+
+
+def _exception_record(error: ErrorInfo) -> dict:
+    """The exception as the plain dict that reports and diagnosis read (its schema bounds every field)."""
+    return msgspec.to_builtins(error)
 
 
 def _import_problem(message: Any, display_name: str, entry_point: str) -> str:
-    event = message.get("event") if isinstance(message, dict) else None
-    if event == "syntax_error":
-        return _syntax_message(display_name, message.get("line"), message.get("offset"),
-                               message.get("text"), message.get("message"))
-    if event == "import_error":
-        error = _exception_record(message.get("error"))
+    if isinstance(message, SyntaxProblem):
+        return _syntax_message(display_name, message.line, message.offset, message.text, message.message)
+    if isinstance(message, ImportFailed):
+        error = _exception_record(message.error)
         return f"Importing {display_name} raised {format_exception(error, display_name)}"
-    if event == "missing_function":
-        available = message.get("available") or []
-        found = f" It defines: {', '.join(map(str, available))}." if available else " It defines no functions."
+    if isinstance(message, MissingFunction):
+        found = f" It defines: {', '.join(message.available)}." if message.available else " It defines no functions."
         return f"{display_name} has no function named '{entry_point}'.{found}"
     return "The worker did not start properly."
 
@@ -491,6 +540,7 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, s
     `seed` chooses the numeric sample points: the grader's hidden seed, so that no answer can be
     fitted to points known in advance (without one, the worker's fixed seed)."""
     from .symbolic.client import check_symbolic
+    from .symbolic.protocol import MistakeExpr, SymbolicRequest, SymbolSpec
 
     # No student code runs: the answer is text, read by dlcheck's own parser in a bounded process.
     result = GradeResult(spec.id, "symbolic", ERROR, "", float(spec.points), submission=display_name,
@@ -499,21 +549,20 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, s
         message = (f"{display_name} holds no answer yet: write your expression on a line that does not "
                    f"start with a comment marker.")
         return _finish(result, [TestResult("answer", ERROR, message)], message)
-    request = {
-        "symbols": to_data(spec.symbols),
-        "functions": spec.functions, "derived": spec.derived, "constraints": spec.constraints,
-        "answer": answer,
-        "reference": course.reference_path(spec).read_text(encoding="utf-8").strip(),
-        "mistakes": [{"id": m.id, "expr": m.expr} for m in spec.mistakes],
-        "budget_seconds": spec.time_budget_seconds,
-        **({"seed": seed} if seed is not None else {}),
-    }
-    reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)
-    status = reply.get("status") if reply.get("status") in (PASS, FAIL, ERROR) else ERROR
-    result.read_as = reply.get("read_as")
-    result.method = reply.get("method")
-    mistake = next((m for m in spec.mistakes if m.id == reply.get("diagnosis")), None)
+    request = SymbolicRequest(
+        answer=answer, reference=course.reference_path(spec).read_text(encoding="utf-8").strip(),
+        symbols={name: SymbolSpec(s.domain, list(s.latex), list(s.sample) if s.sample else None)
+                 for name, s in spec.symbols.items()},
+        functions=dict(spec.functions), derived=dict(spec.derived),
+        constraints=list(spec.constraints), mistakes=[MistakeExpr(m.id, m.expr) for m in spec.mistakes],
+        budget_seconds=spec.time_budget_seconds, seed=seed,
+    )
+    reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)  # every field, checked
+    status = reply["status"]
+    result.read_as = reply["read_as"]
+    result.method = reply["method"]
+    mistake = next((m for m in spec.mistakes if m.id == reply["diagnosis"]), None)
     if mistake is not None and status == FAIL:
         result.diagnosis = {"id": mistake.id, "message": mistake.message}
-    message = str(reply.get("message") or "")
+    message = reply["message"]
     return _finish(result, [TestResult("equivalence", status, message)], message, status=status)

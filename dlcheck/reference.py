@@ -1,8 +1,9 @@
 """The reference role: generates an exercise's cases and computes what the grader compares against.
 
 Runs in a trusted process forked from the zygote (never one that student code has touched).
-For every case it returns the arguments, the reference's output and each known mistake's output,
-all as wire data. Every call gets a freshly decoded copy of the arguments, built exactly as the
+It receives one `messages.ReferenceJob` and replies with `ReferenceCases` (for every case the
+arguments, the reference's output and each known mistake's output, as wire nodes) or a
+`ReferenceFault`. Every call gets a freshly decoded copy of the arguments, built exactly as the
 student worker will build them, so no function can see another's mutations.
 """
 
@@ -14,21 +15,23 @@ from typing import Any, Callable
 
 from . import cases as casegen
 from .errors import GraderFault, InvalidCase
+from .messages import ReferenceCase, ReferenceCases, ReferenceFault, ReferenceJob
 from .modules import load_module
-from .wire import CallableRef, decode_torch, encode
+from .spec import to_data
+from .wire import CallableRef, encode, torch_value, unsupported
 
 MAX_REDRAWS = 100
 DEFAULT_HIDDEN = 4  # at least this many hidden cases where the spec says nothing
 
 
 def serve(channel) -> None:
-    job = channel.receive()
+    job = channel.receive(ReferenceJob)
     try:
-        channel.send({"cases": compute(job)})
+        channel.send(ReferenceCases(compute(job)))
     except GraderFault as fault:
-        channel.send({"fault": str(fault)})
+        channel.send(ReferenceFault(str(fault)))
     except Exception as exc:
-        channel.send({"fault": f"the reference process failed: {_author_traceback(exc)}"})
+        channel.send(ReferenceFault(f"the reference process failed: {_author_traceback(exc)}"))
 
 
 def _author_traceback(exc: Exception) -> str:
@@ -39,26 +42,24 @@ def _author_traceback(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" + (f"\n{lines.rstrip()}" if lines else "")
 
 
-def compute(job: dict) -> list[dict]:
-    exercise = job["exercise"]
-    fixtures = load_module(job["fixtures"], "dlcheck_fixtures") if job.get("fixtures") else None
-    reference = load_module(job["reference"], "dlcheck_reference")
-    entry = _function(reference, exercise["entry_point"], job["reference"])
-    mistakes_module = load_module(job["mistakes"], "dlcheck_mistakes") if job.get("mistakes") else None
-    mistakes = {m["id"]: _function(mistakes_module, m["id"], job.get("mistakes")) for m in exercise["mistakes"]}
+def compute(job: ReferenceJob) -> list[ReferenceCase]:
+    fixtures = load_module(job.fixtures_path, "dlcheck_fixtures") if job.fixtures_path else None
+    reference = load_module(job.reference_path, "dlcheck_reference")
+    entry = _function(reference, job.entry_point, job.reference_path)
+    mistakes_module = load_module(job.mistakes_path, "dlcheck_mistakes") if job.mistakes_path else None
+    mistakes = {mid: _function(mistakes_module, mid, job.mistakes_path) for mid in job.mistake_ids}
     build = callable_builder(fixtures)
-    public = _cases(exercise["cases"], reference, entry, build)
-    hidden = _hidden_cases(exercise["cases"], job.get("hidden_seed"), public, reference, entry, build)
-    results = []
-    for case, is_hidden in [(c, False) for c in public] + [(c, True) for c in hidden]:
-        results.append({
-            "name": case.name,
-            "hidden": is_hidden,
-            "args": case.args,
-            "expected": encode(call(entry, case.args, build)),
-            "mistakes": {mid: _mistake_output(fn, case.args, build) for mid, fn in mistakes.items()},
-        })
-    return results
+    spec = to_data(job.cases)  # case generation reads the spec's plain data
+    public = _cases(spec, reference, entry, build)
+    hidden = _hidden_cases(spec, job.hidden_seed, public, reference, entry, build)
+    return [
+        ReferenceCase(
+            name=case.name, hidden=is_hidden, args=case.args,
+            expected=encode(call(entry, case.args, build)),
+            mistakes={mid: _mistake_output(fn, case.args, build) for mid, fn in mistakes.items()},
+        )
+        for case, is_hidden in [(c, False) for c in public] + [(c, True) for c in hidden]
+    ]
 
 
 def _cases(spec: dict, reference, entry: Callable, build) -> list[casegen.Case]:
@@ -109,7 +110,7 @@ def _valid_case(spec: dict, index: int, entry: Callable, build, is_edge: bool) -
 
 
 def call(fn: Callable, wired_args: dict[str, Any], build) -> Any:
-    args = [decode_torch(value, build) for value in wired_args.values()]
+    args = [torch_value(value, build) for value in wired_args.values()]
     return fn(*args)
 
 
@@ -117,7 +118,7 @@ def _mistake_output(fn: Callable, wired_args: dict, build) -> Any:
     try:
         return encode(call(fn, wired_args, build))
     except Exception as exc:  # a mistake may crash on some cases; it just cannot match there
-        return {"__t": "unsupported", "type": "raised", "detail": f"{type(exc).__name__}: {exc}"[:200]}
+        return unsupported("raised", f"{type(exc).__name__}: {exc}")
 
 
 def callable_builder(fixtures) -> Callable[[CallableRef], Any]:

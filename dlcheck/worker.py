@@ -1,13 +1,13 @@
 """The student role: imports the submission and calls it on each case, in a sandboxed process.
 
-Everything this process says is a claim: the grader decodes it as plain data, checks exact types
-and compares it with expected values that never existed here. Messages (one per event):
-  {"event": "isolation", "layers": [...]}        first, before the submission is imported
-  {"event": "rule", "rule", "api"}               a trapped forbidden API was called
-  {"event": "syntax_error" | "import_error" | "missing_function", ...}
-  {"event": "ready"}                             the module imported, the function exists
-  {"event": "result", "case": i, "value": wire} | {"event": "exception", "case": i, "error": {...}}
-  {"event": "done"}
+Everything this process says is a claim: the grader decodes it as plain data (bounded, typed),
+checks exact types and compares it with expected values that never existed here. It receives one
+`messages.StudentJob` and sends `messages.WorkerEvent`s, one per frame:
+  Isolation                  first, before the submission is imported
+  RuleBroken                 a trapped forbidden API was called
+  SyntaxProblem | ImportFailed | MissingFunction
+  Ready                      the module imported, the function exists
+  CaseResult | CaseRaised    one per case, in order (the grader knows how many it sent)
 """
 
 from __future__ import annotations
@@ -16,46 +16,66 @@ import builtins
 import os
 import sys
 import traceback
-from typing import Any
 
 from . import rules
+from .messages import (
+    ERROR_MESSAGE_CHARS, ERROR_TYPE_CHARS, FRAME_CODE_CHARS, FUNCTION_NAME_CHARS, MAX_FRAMES,
+    MAX_LISTED_FUNCTIONS, NAME_CHARS, CaseRaised, CaseResult, ErrorFrame, ErrorInfo, ImportFailed,
+    Isolation, MissingFunction, Ready, RuleBroken, StudentJob, SyntaxProblem, Value,
+)
 from .modules import module_from_source
-from .sandbox import audit
 from .reference import callable_builder
-from .wire import decode_torch, encode
-
-MAX_MESSAGE_CHARS = 2000
+from .sandbox import audit
+from .wire import encode, torch_value, unsupported
 
 
 def serve(channel, isolation: list[str]) -> None:
-    job = channel.receive()
-    rules.install_traps(job.get("rules", []), lambda rule, api: channel.send(
-        {"event": "rule", "rule": rule, "api": api}))
+    job = channel.receive(StudentJob[Value])
+    rules.install_traps([{"id": r.id, "forbid": r.forbid} for r in job.rules], _rule_reporter(channel))
     fixtures = None
-    if job.get("fixtures_source") is not None:
-        fixtures = module_from_source(job["fixtures_source"], job["fixtures_path"], "dlcheck_fixtures")
+    if job.fixtures_source is not None:
+        fixtures = module_from_source(job.fixtures_source, job.fixtures_filename, "dlcheck_fixtures")
     build = callable_builder(fixtures)
     # Every case's arguments are built before the submission is imported: whatever it patches
     # (builtins, torch, numpy), it cannot break the decoding of later cases.
-    all_args = [[decode_torch(value, build) for value in wired.values()] for wired in job["cases"]]
+    all_args = [[torch_value(value, build) for value in case.values()] for case in job.cases]
     audit.install(os.getcwd())
     # Sent before any submission code runs, so the grader can trust it.
-    channel.send({"event": "isolation", "layers": isolation + ["audit-hooks"]})
+    channel.send(Isolation(isolation + ["audit-hooks"]))
     restore_builtins = _builtins_snapshot()
     function = _import_entry_point(job, channel, restore_builtins)
     if function is None:
         return
-    channel.send({"event": "ready"})
+    channel.send(Ready())
     for index, args in enumerate(all_args):
         try:
             value = function(*args)
         except BaseException as exc:  # noqa: B902 - SystemExit and friends are reported, not obeyed
             restore_builtins()
-            channel.send({"event": "exception", "case": index, "error": describe(exc, job["filename"])})
+            channel.send(CaseRaised(index, describe(exc, job.filename)))
             continue
         restore_builtins()
-        channel.send({"event": "result", "case": index, "value": encode(value)})
-    channel.send({"event": "done"})
+        channel.send(CaseResult(index, _encoded(value)))
+
+
+def _rule_reporter(channel):
+    """Sends each broken (rule, API) once: a trap called in a loop must not flood the grader."""
+    reported = set()
+
+    def report(rule: str, api: str) -> None:
+        if (rule, api) not in reported:
+            reported.add((rule, api))
+            channel.send(RuleBroken(rule[:NAME_CHARS], api[:NAME_CHARS]))
+
+    return report
+
+
+def _encoded(value) -> object:
+    """The value as wire nodes; one that breaks the encoder (a meta tensor …) is reported by type."""
+    try:
+        return encode(value)
+    except Exception as exc:  # noqa: BLE001 - whatever the submission returned, the reply must go out
+        return unsupported(_safe(lambda: type(value).__qualname__, NAME_CHARS), f"cannot be sent: {type(exc).__name__}")
 
 
 def _builtins_snapshot():
@@ -72,47 +92,50 @@ def _builtins_snapshot():
     return restore
 
 
-def _import_entry_point(job: dict, channel, restore_builtins):
-    filename = job["filename"]
+def _import_entry_point(job: StudentJob, channel, restore_builtins):
+    filename = job.filename
     try:
-        module = module_from_source(job["source"], filename, "submission")
+        module = module_from_source(job.source, filename, "submission")
     except SyntaxError as exc:
-        channel.send({"event": "syntax_error", "line": exc.lineno, "offset": exc.offset,
-                      "text": (exc.text or "").rstrip()[:200], "message": exc.msg})
+        channel.send(SyntaxProblem(exc.lineno, exc.offset, _safe(lambda: (exc.text or "").rstrip(), FRAME_CODE_CHARS),
+                                   _safe(lambda: exc.msg, ERROR_MESSAGE_CHARS)))
         return None
     except BaseException as exc:  # noqa: B902
         restore_builtins()
-        channel.send({"event": "import_error", "error": describe(exc, filename)})
+        channel.send(ImportFailed(describe(exc, filename)))
         return None
     restore_builtins()
-    function = getattr(module, job["entry_point"], None)
+    function = getattr(module, job.entry_point, None)
     if not callable(function):
-        available = sorted(name for name, obj in vars(module).items()
+        available = sorted(name[:FUNCTION_NAME_CHARS] for name, obj in vars(module).items()
                            if callable(obj) and not name.startswith("_") and getattr(obj, "__module__", "") == "submission")
-        channel.send({"event": "missing_function", "available": available[:20]})
+        channel.send(MissingFunction(available[:MAX_LISTED_FUNCTIONS]))
         return None
     return function
 
 
-def describe(exc: BaseException, filename: str) -> dict[str, Any]:
+def describe(exc: BaseException, filename: str) -> ErrorInfo:
     """The exception, with its traceback trimmed to frames in the student's own file."""
     frames = [
-        {"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]}
+        ErrorFrame(frame.lineno, frame.name[:FUNCTION_NAME_CHARS], (frame.line or "")[:FRAME_CODE_CHARS])
         for frame in traceback.extract_tb(exc.__traceback__)
         if frame.filename == filename
     ]
-    message = _safe(lambda: str(exc))[:MAX_MESSAGE_CHARS]
+    message = _safe(lambda: str(exc), ERROR_MESSAGE_CHARS)
     if isinstance(exc, NotImplementedError) and not message:
         message = "not implemented yet (the function still raises NotImplementedError)"
     elif isinstance(exc, SystemExit):
-        message = f"your code called sys.exit({message}); return a value instead"
-    return {"type": _safe(lambda: type(exc).__name__), "message": message,
-            "frames": frames[-8:], "forbidden": isinstance(exc, rules.ForbiddenAPI)}
+        message = f"your code called sys.exit({message}); return a value instead"[:ERROR_MESSAGE_CHARS]
+    return ErrorInfo(_safe(lambda: type(exc).__name__, ERROR_TYPE_CHARS), message, frames[-MAX_FRAMES:],
+                     isinstance(exc, rules.ForbiddenAPI))
 
 
-def _safe(get) -> str:
+def _safe(get, max_chars: int) -> str:
+    """str(get()) cut to `max_chars`, or a placeholder when it cannot be made or sent."""
     try:
-        return str(get())
+        text = str(get())[:max_chars]
+        text.encode("utf-8")  # lone surrogates cannot be sent
+        return text
     except BaseException:  # noqa: B902 - a hostile __str__ must not kill the report
         return "<unprintable>"
 

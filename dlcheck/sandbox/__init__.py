@@ -7,7 +7,6 @@ which reaps it (killing its whole process group when asked) and reports how it e
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -19,10 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import wire
 from ..errors import GraderFault
+from ..messages import REPLY_TYPES, JobLimits, ProbeReply, ProbeRequest, ReapRequest, SpawnRequest
 from .channel import Channel
 
 OUTPUT_PREVIEW_BYTES = 4096
+CONTROL_PACKET_BYTES = 1 << 16  # one SEQPACKET control message, either way
 
 
 @dataclass
@@ -52,18 +54,18 @@ class Job:
     def send(self, message: Any) -> None:
         self.channel.send(message)
 
-    def receive(self, deadline: float | None = None) -> Any:
-        return self.channel.receive(deadline)
+    def receive(self, schema: Any, deadline: float | None = None, bounds: wire.Bounds | None = None) -> Any:
+        return self.channel.receive(schema, deadline, bounds)
 
     def finish(self, kill: bool = False) -> ExitInfo:
         """Reap the job (SIGKILL to its process group first when `kill`), then clean its scratch dir."""
         if self._finished is None:
             self.channel.close()
-            status = self.sandbox._request({"op": "reap", "pid": self.pid, "kill": kill})["status"]
+            status = self.sandbox._request(ReapRequest(self.pid, kill))
             output, truncated = _read_preview(self._output_fd)
             os.close(self._output_fd)
             shutil.rmtree(self.scratch, ignore_errors=True)
-            self._finished = ExitInfo(status.get("exit"), status.get("signal"), output, truncated)
+            self._finished = ExitInfo(status.exit, status.signal, output, truncated)
         return self._finished
 
 
@@ -84,24 +86,24 @@ class Sandbox:
             cwd=self._home, start_new_session=True, env=child_environment(),
         )
         theirs.close()
-        self._probe: dict | None = None
+        self._probe: ProbeReply | None = None
 
     @property
-    def probe(self) -> dict:
-        """{"layers": what a student job gets here, "exposed": the host paths workers can see}."""
+    def probe(self) -> ProbeReply:
+        """The layers a student job gets here, and the host paths workers can see."""
         if self._probe is None:
-            self._probe = self._request({"op": "probe"})
+            self._probe = self._request(ProbeRequest())
         return self._probe
 
-    def spawn(self, role: str, limits: dict) -> Job:
+    def spawn(self, role: str, limits: JobLimits) -> Job:
         scratch = Path(tempfile.mkdtemp(prefix=f"dlcheck-{role}-", dir=self._home))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         # Not a file in scratch: a job that can reach a path could swap it for a FIFO (blocking us)
         # or a link to a reference (copied into the report). Nobody can reach a memfd by name.
         output = os.memfd_create(f"dlcheck-{role}-output", os.MFD_CLOEXEC)
-        request = {"op": "spawn", "role": role, "scratch": str(scratch), "limits": limits}
+        request = SpawnRequest(role, str(scratch), limits)
         try:
-            pid = self._request(request, fds=[theirs.fileno(), output])["pid"]
+            pid = self._request(request, fds=[theirs.fileno(), output]).pid
         except BaseException:
             os.close(output)
             raise
@@ -109,15 +111,19 @@ class Sandbox:
             theirs.close()
         return Job(self, pid, Channel(ours), scratch, output)
 
-    def _request(self, message: dict, fds: list[int] = ()) -> dict:
+    def _request(self, request: Any, fds: list[int] = ()) -> Any:
+        """Send one control request (one packet, with `fds`) and decode the zygote's typed reply."""
         try:
-            socket.send_fds(self._control, [json.dumps(message).encode()], list(fds))
-            reply = self._control.recv(1 << 16)
+            socket.send_fds(self._control, [wire.pack(request)], list(fds))
+            reply = self._control.recv(CONTROL_PACKET_BYTES)
         except OSError:
             reply = b""
         if not reply:
             raise GraderFault(f"the sandbox process stopped unexpectedly: {self._log_tail()}")
-        return json.loads(reply)
+        try:
+            return wire.unpack(reply, REPLY_TYPES[type(request)])
+        except wire.WireError as exc:
+            raise GraderFault(f"the sandbox process sent a malformed reply ({exc})") from None
 
     def _log_tail(self) -> str:
         self._log.flush()

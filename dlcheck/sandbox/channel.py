@@ -1,13 +1,24 @@
-"""Newline-delimited wire messages over a Unix socket, with deadlines and a size cap on reads."""
+"""Length-prefixed msgpack frames over a Unix stream socket, read against deadlines and size caps.
+
+A frame is a 4-byte big-endian length, then that many bytes of one msgpack message. The length is
+checked before a byte of the body is read: a frame larger than allowed is refused without being
+buffered. After a refusal the stream cannot be resynchronised, so the caller stops reading.
+"""
 
 from __future__ import annotations
 
 import select
 import socket
+import struct
 import time
 from typing import Any
 
 from .. import wire
+
+HEADER = struct.Struct(">I")
+# Trusted frames (a job to a worker, a reference's whole reply): large tensors, but never unbounded.
+MAX_TRUSTED_FRAME_BYTES = 512 * 1024 * 1024
+RECEIVE_CHUNK = 1 << 20
 
 
 class ChannelClosed(Exception):
@@ -15,37 +26,69 @@ class ChannelClosed(Exception):
 
 
 class ChannelTimeout(Exception):
-    """No complete message arrived before the deadline."""
+    """No complete message arrived (and was checked) before the deadline."""
 
 
 class ChannelOverflow(Exception):
-    """The other side sent a message larger than allowed."""
+    """The other side announced a frame larger than allowed; nothing of it was buffered."""
+
+    def __init__(self, size: int, limit: int, whole_run: bool = False):
+        self.size, self.limit, self.whole_run = size, limit, whole_run
+        what = "all its messages together" if whole_run else "one message"
+        super().__init__(f"a message of {size:,} bytes, more than the {limit:,} bytes allowed for {what}")
 
 
 class Channel:
-    def __init__(self, sock: socket.socket, max_bytes: int = wire.MAX_MESSAGE_BYTES):
+    def __init__(self, sock: socket.socket, max_frame_bytes: int = MAX_TRUSTED_FRAME_BYTES):
         self.sock = sock
-        self.max_bytes = max_bytes
-        self._buffer = bytearray()
+        self.max_frame_bytes = max_frame_bytes
+        self.max_total_bytes: int | None = None  # set by a reader of untrusted frames
+        self.received = 0  # bytes of frames read so far, headers included
 
     def send(self, message: Any) -> None:
-        self.sock.sendall(wire.dumps(message))
+        frame = bytearray(HEADER.size)
+        wire.pack_into(message, frame, HEADER.size)
+        HEADER.pack_into(frame, 0, len(frame) - HEADER.size)
+        self.sock.sendall(frame)
 
-    def receive(self, deadline: float | None = None) -> Any:
-        """The next message, decoded from JSON. `deadline` is a time.monotonic() value."""
-        while True:
-            end = self._buffer.find(b"\n")
-            if end >= 0:
-                line = bytes(self._buffer[:end])
-                del self._buffer[: end + 1]
-                return wire.loads(line)
-            if len(self._buffer) > self.max_bytes:
-                raise ChannelOverflow(f"message larger than {self.max_bytes} bytes")
+    def receive(self, schema: Any, deadline: float | None = None, bounds: wire.Bounds | None = None) -> Any:
+        """The next message, decoded as `schema`. `deadline` is a time.monotonic() value; `bounds`
+        (for untrusted senders) caps this frame's size, nodes and depth.
+
+        Raises ChannelClosed, ChannelTimeout, ChannelOverflow or wire.WireError."""
+        (size,) = HEADER.unpack(self._read_exactly(HEADER.size, deadline))
+        self._check_size(size, bounds)
+        body = memoryview(self._read_exactly(size, deadline)).toreadonly()
+        try:
+            message = wire.unpack(body, schema, bounds, deadline)
+        except wire.OutOfTime:
+            raise ChannelTimeout() from None
+        if deadline is not None and time.monotonic() > deadline:
+            raise ChannelTimeout()  # in time on the socket is not enough: decoding counts too
+        return message
+
+    def _check_size(self, size: int, bounds: wire.Bounds | None) -> None:
+        limit = min(self.max_frame_bytes, bounds.max_bytes) if bounds else self.max_frame_bytes
+        if size > limit:
+            raise ChannelOverflow(size, limit)
+        if self.max_total_bytes is not None and self.received + size > self.max_total_bytes:
+            raise ChannelOverflow(self.received + size, self.max_total_bytes, whole_run=True)
+
+    def _read_exactly(self, count: int, deadline: float | None) -> bytearray:
+        buffer = bytearray(count)
+        view = memoryview(buffer)
+        done = 0
+        while done < count:
             self._wait_readable(deadline)
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
+            try:
+                got = self.sock.recv_into(view[done:], min(count - done, RECEIVE_CHUNK))
+            except OSError:  # reset by a worker that died mid-frame
+                got = 0
+            if not got:
                 raise ChannelClosed()
-            self._buffer += chunk
+            done += got
+        self.received += count
+        return buffer
 
     def _wait_readable(self, deadline: float | None) -> None:
         if deadline is None:

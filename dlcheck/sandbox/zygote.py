@@ -6,18 +6,17 @@ while the grader loads specs, and then forks (a) a trusted reference process per
 reference process and sent to the grader; the zygote itself never holds them, so no worker
 forked from it can find them in memory.
 
-Protocol (SOCK_SEQPACKET, one JSON object per packet, file descriptors passed with SCM_RIGHTS):
-  {"op": "probe"} -> {"layers": [...], "exposed": [paths]}: what a student job gets on this machine
+Protocol (SOCK_SEQPACKET, one msgpack message per packet, file descriptors passed with SCM_RIGHTS;
+the schemas are `messages.ControlRequest` and the reply types in `messages.REPLY_TYPES`):
+  ProbeRequest -> ProbeReply(layers, exposed): what a student job gets on this machine
       (measured once at start, by confining a throwaway child before torch is imported)
-  {"op": "spawn", "role": ..., "scratch": dir, "limits": {...}} + [job socket, output fd]
-      -> {"pid": n}
-  {"op": "reap", "pid": n, "kill": bool}  -> {"status": {"exit": c} | {"signal": s}}
+  SpawnRequest(role, scratch, limits) + [job socket, output fd] -> SpawnReply(pid)
+  ReapRequest(pid, kill) -> ReapReply(exit | signal)
 EOF on the control socket: kill every remaining job, exit.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import signal
@@ -25,6 +24,8 @@ import socket
 import sys
 import time
 
+from .. import wire
+from ..messages import ControlRequest, JobLimits, ProbeReply, ProbeRequest, ReapReply, SpawnReply, SpawnRequest
 from .syscalls import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl, set_dumpable
 
 REAP_GRACE_SECONDS = 2.0
@@ -45,17 +46,17 @@ def main(control_fd: int) -> None:
         if not data:
             _sweep_children()
             os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
-        request = json.loads(data)
-        if request["op"] == "probe":
+        request = wire.unpack(data, ControlRequest)  # the grader is trusted: a bad packet is a bug
+        if isinstance(request, ProbeRequest):
             reply = probe
-        elif request["op"] == "spawn":
-            reply = {"pid": _spawn(request, fds, control)}
+        elif isinstance(request, SpawnRequest):
+            reply = SpawnReply(_spawn(request, fds, control))
         else:
-            reply = {"status": _reap(request["pid"], request.get("kill", False))}
-        control.send(json.dumps(reply).encode())
+            reply = _reap(request.pid, request.kill)
+        control.send(wire.pack(reply))
 
 
-def _probe() -> dict:
+def _probe() -> ProbeReply:
     """Confine a throwaway child exactly as a student job, and report the layers it got."""
     from . import confine
 
@@ -68,7 +69,7 @@ def _probe() -> dict:
         try:
             os.close(read_end)
             layers, _ = confine.confine(scratch)
-            os.write(write_end, json.dumps(layers).encode())
+            os.write(write_end, wire.pack(layers))
         except BaseException:  # noqa: B902 - reported as no layers at all; the reason goes to the log
             import traceback
 
@@ -80,11 +81,11 @@ def _probe() -> dict:
         reported = pipe.read()
     os.waitpid(pid, 0)
     try:
-        layers = json.loads(reported)
-    except ValueError:
+        layers = wire.unpack(reported, list[str])
+    except wire.WireError:
         layers = []  # the probe died while confining: nothing can be counted on
     exposed = [str(p) for p in [*exposure.python, *exposure.system]]
-    return {"layers": layers, "exposed": exposed}
+    return ProbeReply(layers, exposed)
 
 
 def _preload() -> None:
@@ -95,11 +96,11 @@ def _preload() -> None:
     torch.zeros(2, dtype=torch.float64).sum()  # initialise dispatch before forking
     import numpy  # noqa: F401
 
-    from .. import cases, reference, wire, worker  # noqa: F401
+    from .. import cases, reference, worker  # noqa: F401
     from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
 
 
-def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
+def _spawn(request: SpawnRequest, fds: list[int], control: socket.socket) -> int:
     pid = os.fork()
     if pid == 0:
         try:
@@ -116,7 +117,7 @@ def _spawn(request: dict, fds: list[int], control: socket.socket) -> int:
     return pid
 
 
-def _run_child(request: dict, fds: list[int]) -> None:
+def _run_child(request: SpawnRequest, fds: list[int]) -> None:
     job_fd, output_fd = fds
     os.setsid()  # its own process group: the grader's watchdog kills the whole group
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -125,8 +126,8 @@ def _run_child(request: dict, fds: list[int]) -> None:
     os.dup2(output_fd, 2)
     os.close(output_fd)
     _unbuffered_output()
-    student = request["role"] == "student"
-    layers, scratch = [], request["scratch"]
+    student = request.role == "student"
+    layers, scratch = [], request.scratch
     address_space = _address_space()  # measured here: a confined job may have no /proc
     if student:
         from . import confine
@@ -135,7 +136,7 @@ def _run_child(request: dict, fds: list[int]) -> None:
     os.chdir(scratch)
     _use_scratch_as_tmp(scratch)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
-    _apply_limits(request.get("limits", {}), address_space)
+    _apply_limits(request.limits, address_space)
     from . import channel
 
     chan = channel.Channel(socket.socket(fileno=job_fd))
@@ -171,15 +172,15 @@ def _use_scratch_as_tmp(scratch: str) -> None:
     tempfile.tempdir = scratch
 
 
-def _apply_limits(limits: dict, address_space: int) -> None:
-    memory = _mb(limits.get("memory_mb"))
+def _apply_limits(limits: JobLimits, address_space: int) -> None:
+    memory = _mb(limits.memory_mb)
     pairs = {
-        resource.RLIMIT_CPU: limits.get("cpu_seconds"),
+        resource.RLIMIT_CPU: limits.cpu_seconds,
         # On top of what the warm zygote already maps (torch alone is ~0.6 GB of address space).
         resource.RLIMIT_AS: None if memory is None else address_space + memory,
-        resource.RLIMIT_FSIZE: _mb(limits.get("file_mb")),
-        resource.RLIMIT_NOFILE: limits.get("open_files"),
-        resource.RLIMIT_NPROC: limits.get("processes"),
+        resource.RLIMIT_FSIZE: _mb(limits.file_mb),
+        resource.RLIMIT_NOFILE: limits.open_files,
+        resource.RLIMIT_NPROC: limits.processes,
         resource.RLIMIT_CORE: 0,
     }
     for which, value in pairs.items():
@@ -203,7 +204,7 @@ def _mb(value: int | None) -> int | None:
     return None if value is None else int(value) * 1024 * 1024
 
 
-def _reap(pid: int, kill: bool) -> dict:
+def _reap(pid: int, kill: bool) -> ReapReply:
     if kill:
         _killpg(pid)
     deadline = time.monotonic() + REAP_GRACE_SECONDS
@@ -220,8 +221,8 @@ def _reap(pid: int, kill: bool) -> dict:
     _killpg(pid)  # leftover members of the job's group
     _sweep_children()
     if os.WIFSIGNALED(status):
-        return {"signal": os.WTERMSIG(status)}
-    return {"exit": os.WEXITSTATUS(status)}
+        return ReapReply(signal=os.WTERMSIG(status))
+    return ReapReply(exit=os.WEXITSTATUS(status))
 
 
 def _killpg(pgid: int) -> None:

@@ -6,7 +6,6 @@ crash, garbage output) becomes a response with status "error" and a clear messag
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import signal
@@ -16,22 +15,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from .protocol import checked_response, error_response
+from .protocol import SymbolicRequest, decode_response, encode_request, error_response
 
 STARTUP_MARGIN = 2.0       # seconds on top of the budget: interpreter start and sympy import
 MAX_OUTPUT_BYTES = 1 << 20
 WORKER = [sys.executable, "-P", "-m", "dlcheck.symbolic.worker"]
 
 
-def check_symbolic(request: dict, timeout: float) -> dict:
-    """Judge request["answer"] in a fresh worker; gives up after `timeout` (+ startup) seconds."""
+def check_symbolic(request: SymbolicRequest | dict, timeout: float) -> dict:
+    """Judge the request's answer in a fresh worker; gives up after `timeout` (+ startup) seconds.
+
+    The reply is a dict with every field of `protocol.SymbolicResponse`. A dict request is sent as
+    it is: the worker validates what it receives."""
     try:
-        payload = json.dumps(request).encode("utf-8")
-    except (TypeError, ValueError) as exc:
+        payload = encode_request(request)
+    except (TypeError, ValueError, OverflowError) as exc:
         return error_response(f"The symbolic checker could not send the request ({exc}).")
     try:
         with tempfile.TemporaryDirectory(prefix="dlcheck-symbolic-") as workdir:
-            request_file = Path(workdir) / "request.json"
+            request_file = Path(workdir) / "request.msgpack"
             request_file.write_bytes(payload)
             return _run_worker(request_file, workdir, timeout)
     except OSError as exc:  # no temporary space, no process slots, …
@@ -99,10 +101,7 @@ def _parse_reply(output: bytes, returncode: int | None) -> dict:
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         return error_response("The symbolic checker ran out of time or memory; "
                               "try writing your answer in a simpler form.")
-    try:
-        response = checked_response(json.loads(output.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        response = None
+    response = decode_response(output)
     if response is None:
         reason = f"exit code {returncode}" if returncode else "no valid reply"
         return error_response(f"The symbolic checker crashed ({reason}); this is a grader problem, "

@@ -1,4 +1,4 @@
-"""The symbolic worker: `python -m dlcheck.symbolic.worker`, one JSON request in, one response out.
+"""The symbolic worker: `python -m dlcheck.symbolic.worker`, one msgpack request in, one response out.
 
 It limits its own resources before importing sympy (address space, CPU time, open files,
 file writes), keeps stray prints off stdout, and always exits 0 with a well-formed response;
@@ -7,7 +7,6 @@ the client treats anything else as a crash.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import resource
@@ -15,7 +14,9 @@ import stat
 import sys
 import time
 
-from .protocol import error_response
+from .protocol import (
+    MalformedRequest, SymbolicRequest, as_plain_data, decode_request, encode_response, error_response,
+)
 
 MAX_REQUEST_BYTES = 4 << 20
 MEMORY_BYTES = 2 << 30
@@ -27,25 +28,25 @@ REPLY_MARGIN = 0.3  # seconds kept back to write the reply
 def main() -> int:
     started = time.monotonic()
     reply_to = sys.stdout
-    sys.stdout = sys.stderr  # whatever else prints must not corrupt the one JSON reply
+    sys.stdout = sys.stderr  # whatever else prints must not corrupt the one reply
     try:
-        response = _serve(sys.stdin.buffer.read(MAX_REQUEST_BYTES), started)
+        reply = encode_response(_serve(sys.stdin.buffer.read(MAX_REQUEST_BYTES), started))
     except MemoryError:
-        response = error_response("The symbolic checker ran out of memory; "
-                                  "try writing your answer in a simpler form.")
+        reply = encode_response(error_response("The symbolic checker ran out of memory; "
+                                               "try writing your answer in a simpler form."))
     except BaseException as exc:  # noqa: BLE001 - the reply must always be written
-        response = error_response(f"The symbolic checker failed ({type(exc).__name__}); "
-                                  "this is a grader problem, please report it.")
-    reply_to.write(json.dumps(response))
+        reply = encode_response(error_response(f"The symbolic checker failed ({type(exc).__name__}); "
+                                               "this is a grader problem, please report it."))
+    reply_to.buffer.write(reply)
     reply_to.flush()
     return 0
 
 
 def _serve(raw: bytes, started: float) -> dict:
     try:
-        request = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return error_response("The symbolic checker received a request that is not JSON.")
+        request = decode_request(raw)
+    except MalformedRequest as exc:
+        return error_response(f"The symbolic checker received a malformed request ({exc}).")
     budget = _budget(request)
     _limit_resources(budget)
     from .judge import judge  # imports sympy, under the limits
@@ -53,15 +54,15 @@ def _serve(raw: bytes, started: float) -> dict:
 
     deadline = Deadline(budget - (time.monotonic() - started) - REPLY_MARGIN)
     try:
-        return judge(request, deadline)
+        return judge(as_plain_data(request), deadline)
     except OutOfTime:
         return error_response(f"Your answer could not be checked within {budget:g} s; "
                               "try writing it in a simpler equivalent form.")
 
 
-def _budget(request) -> float:
-    value = request.get("budget_seconds") if isinstance(request, dict) else None
-    if isinstance(value, (int, float)) and math.isfinite(value) and value > 0:
+def _budget(request: SymbolicRequest) -> float:
+    value = request.budget_seconds
+    if math.isfinite(value) and value > 0:
         return min(float(value), 120.0)
     return DEFAULT_BUDGET
 

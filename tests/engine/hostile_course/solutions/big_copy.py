@@ -1,0 +1,2 @@
+def big_copy(x):
+    return x * 2
