@@ -200,7 +200,8 @@ class Grader:
             # Sent as text under names that hold no path: the worker cannot see the course at all.
             job.send(StudentJob(
                 source=source, filename=Path(display_name).name, entry_point=spec.entry_point,
-                rules=[RuleTraps(r.id, list(r.forbid)) for r in spec.rules],
+                rules=[RuleTraps(id=r.id, forbid=list(r.forbid), ops=list(r.ops), autograd=r.autograd)
+                       for r in spec.rules],
                 fixtures_source=fixtures.read_text(encoding="utf-8") if fixtures else None,
                 fixtures_filename="exercises/fixtures.py",
                 cases=[c.args for c in cases],
@@ -210,6 +211,10 @@ class Grader:
         finally:
             # A worker that stopped by itself: let its keeper report how (it exits at once), then reap.
             run.exit = job.finish(kill=not run.crashed)
+        if run.crashed and run.isolation is None:
+            # No student code runs before the worker reports its isolation: dlcheck's own setup failed.
+            raise GraderFault(f"the sandboxed worker stopped before running the submission; its output: "
+                              f"{run.exit.output[-1500:] or '(none)'}")
         if run.crashed:
             run.problem.message += _exit_explanation(run.exit)
         return run

@@ -229,9 +229,13 @@ class ReferenceFault(msgspec.Struct, frozen=True, tag="fault", tag_field="reply"
 
 # ---------------------------------------------------------------- grader <-> student worker
 
-class RuleTraps(msgspec.Struct, frozen=True):
+class RuleTraps(msgspec.Struct, frozen=True, kw_only=True):
+    """A rule as the worker enforces it (rules.install_traps; spec.Rule says what each field means)."""
+
     id: str
     forbid: list[str]  # dotted APIs trapped at run time
+    ops: list[str] = []  # operator patterns banned in torch's dispatcher
+    autograd: str | None = None
 
 
 class StudentJob(msgspec.Struct, Generic[V], frozen=True, kw_only=True):

@@ -17,6 +17,8 @@ import os
 import sys
 import traceback
 
+import msgspec
+
 from . import rules
 from .messages import (
     ERROR_MESSAGE_CHARS, ERROR_TYPE_CHARS, FRAME_CODE_CHARS, FUNCTION_NAME_CHARS, MAX_FRAMES,
@@ -31,7 +33,7 @@ from .wire import encode, torch_value, unsupported
 
 def serve(channel, isolation: list[str]) -> None:
     job = channel.receive(StudentJob[Value])
-    rules.install_traps([{"id": r.id, "forbid": r.forbid} for r in job.rules], _rule_reporter(channel))
+    rules.install_traps([msgspec.structs.asdict(r) for r in job.rules], _rule_reporter(channel))
     fixtures = None
     if job.fixtures_source is not None:
         fixtures = module_from_source(job.fixtures_source, job.fixtures_filename, "dlcheck_fixtures")
@@ -59,15 +61,8 @@ def serve(channel, isolation: list[str]) -> None:
 
 
 def _rule_reporter(channel):
-    """Sends each broken (rule, API) once: a trap called in a loop must not flood the grader."""
-    reported = set()
-
-    def report(rule: str, api: str) -> None:
-        if (rule, api) not in reported:
-            reported.add((rule, api))
-            channel.send(RuleBroken(rule[:NAME_CHARS], api[:NAME_CHARS]))
-
-    return report
+    """Sends a broken rule to the grader (rules.install_traps reports each (rule, API) only once)."""
+    return lambda rule, api: channel.send(RuleBroken(rule[:NAME_CHARS], api[:NAME_CHARS]))
 
 
 def _encoded(value) -> object:
