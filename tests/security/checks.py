@@ -245,7 +245,8 @@ def assert_contained(outcome: "Outcome", slots: list[str], *, expect_results: bo
     assert not outcome.timed_out, (f"{outcome.config}: dlcheck was still running after {outcome.bound:g} s and was "
                                    f"killed; stderr: {outcome.stderr[-800:]}")
     assert outcome.elapsed < outcome.bound, f"took {outcome.elapsed:.1f} s (bound {outcome.bound:g} s)"
-    assert outcome.survivors == [], f"processes outlived the run: {outcome.survivors}"
+    assert outcome.survivors == [], (f"processes outlived the run: {outcome.survivors} (dlcheck exited "
+                                     f"{outcome.returncode}; stderr: {outcome.stderr[-600:]})")
     others = set(outcome.claims) - set(slots)
     foreign_targets = {path for slot in others for path in outcome.claims[slot]}
     changed = [p for p in outcome.changed if not any(p == t or p.startswith(t + "/") for t in foreign_targets)]

@@ -68,17 +68,16 @@ def pytest_configure(config):
                                        "killed at the bound): start it in the background when the session begins")
 
 
-def pytest_collection_modifyitems(session, config, items):
+def pytest_collection_finish(session):
     """Remember which (configuration, scenario) pairs the selected tests prefetch, in test order."""
     wanted = []
-    for item in items:
+    for item in session.items:  # after -k and -m deselection
         marker = item.get_closest_marker("prefetch")
         if marker and hasattr(item, "callspec") and "config" in item.callspec.params:
             pair = (item.callspec.params["config"], marker.args[0])
             if pair not in wanted:
                 wanted.append(pair)
-    config.stash[PREFETCH] = wanted
-
+    session.config.stash[PREFETCH] = wanted
 
 
 class Runs:

@@ -30,12 +30,17 @@ from tests.security.course import CASE_SECONDS, SLOW_SLOT, SLOW_TOTAL_SECONDS, T
 
 ATTACKS = Path(__file__).parent / "attacks"
 # Start-up (a torch import, under load on two shared cores), the reference jobs and reaping.
-MARGIN_SECONDS = 5.0
+MARGIN_SECONDS = 8.0
 _in_flight: set[int] = set()  # CLI processes of runs still going: not survivors of the one that just ended
 # Held while a run starts, while one that overran its bound is killed and reaped, and while survivors
 # are counted: with runs in the background (conftest's prefetch), no run may count another's
 # processes -- just forked, or killed and not yet reaped -- as its own survivors.
 _reaping = threading.Lock()
+# The run every process descends from, sampled while runs go: with runs side by side (and attacks on
+# other runs), an orphan that becomes our child is charged to the run it came from.
+_lineage: dict[int, "Running"] = {}
+_described: dict[int, str] = {}
+SAMPLE_SECONDS = 0.1
 
 
 def total_seconds(slot: str) -> float:
@@ -179,7 +184,7 @@ class Running:
         self.refusal_expected = counts and not arena.config.trusted and not opted_in
         self.before = arena.digest()
         self.children_before = checks.children_of(os.getpid())
-        self.table_before = checks.parent_map()
+        self._sampled = 0.0
         number = len(list(arena.root.glob("stdout-*")))
         self.out = open(arena.root / f"stdout-{number}", "w+b")
         self.err = open(arena.root / f"stderr-{number}", "w+b")
@@ -192,6 +197,7 @@ class Running:
                                             cwd=arena.cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.out,
                                             stderr=self.err)
             _in_flight.add(self.process.pid)
+        _lineage[self.process.pid] = self
 
     @property
     def pid(self) -> int:
@@ -206,6 +212,12 @@ class Running:
             self.ended = now
             return True
         self.peak = checks.peak_memory_mb(self.pid) or self.peak
+        if now - self._sampled > SAMPLE_SECONDS:
+            self._sampled = now
+            for descendant in checks.descendants_of(self.pid):
+                if descendant not in _lineage:
+                    _lineage[descendant] = self
+                    _described[descendant] = checks.describe_process(descendant)
         if now - self.started <= self.bound:
             return False
         self.timed_out, self.ended = True, now
@@ -274,21 +286,26 @@ def _outcomes(runnings: list[Running]) -> list[Outcome]:
     _in_flight.difference_update(ours)
     # The test process is a child subreaper (conftest.py) and an ancestor of everything these runs
     # started, so whatever outlives them -- double-forked, in a new session, re-parented -- ends up
-    # as our child once the graders and their zygotes are gone: this check is complete. (Runs that
-    # went on together share the verdict: an orphan does not say which of them it came from.)
+    # as our child once the graders and their zygotes are gone: this check is complete on its own.
+    # (The old check also looked for a token in every process's environment; the worker now gets a
+    # minimal environment, so a token there would prove nothing.)
     time.sleep(0.05)
     before = set.intersection(*(r.children_before for r in runnings))
+    survivors: dict[Running, list[str]] = {r: [] for r in runnings}
     with _reaping:
-        survivors = checks.children_of(os.getpid()) - before - ours - _in_flight
-        described = [checks.describe_process(p) + _history(p, runnings) for p in sorted(survivors)]
-        checks.kill_and_reap(survivors)
-    return [r._outcome(described) for r in runnings]
-
-
-def _history(pid: int, runnings: list[Running]) -> str:
-    """Where a survivor came from, as far as the process table at the start of the run tells."""
-    known = [r.table_before.get(pid) for r in runnings]
-    return "" if all(k is None for k in known) else f" (existed at the start, parent {known})"
+        orphans = checks.children_of(os.getpid()) - before - ours - _in_flight
+        for orphan in sorted(orphans):
+            owner = _lineage.get(orphan)
+            if owner is not None and owner not in runnings and owner.pid in _in_flight:
+                orphans.discard(orphan)  # another run's, still going: its own check will count it
+                continue
+            origin = _described.get(orphan, "not seen during the run")
+            text = f"{checks.describe_process(orphan)}; started as {origin}"
+            for run in ([owner] if owner in runnings else runnings):
+                survivors[run].append(text if owner in runnings or owner is None else
+                                      f"{text} (left by the earlier run {owner.args})")
+        checks.kill_and_reap(orphans)
+    return [r._outcome(survivors[r]) for r in runnings]
 
 
 def _kill_tree(pid: int) -> None:

@@ -13,7 +13,7 @@ import re
 
 from tests.security import checks
 from tests.security.configurations import REPO, ROOT_NS, Configuration
-from tests.security.course import SLOTS, SLOW_SLOT
+from tests.security.course import SLOTS, SLOW_CASE_SECONDS, SLOW_SLOT
 from tests.security.harness import MARGIN_SECONDS, Arena, Outcome, Plan, run_together, total_seconds, wait_all
 
 
@@ -208,7 +208,7 @@ def signals_and_fifo(runs, config: Configuration) -> tuple[Outcome, Outcome]:
     return tuple(wait_all(*started))
 
 
-CONCURRENT_ATTACKER = "scale_a"
+CONCURRENT_ATTACKER = SLOW_SLOT  # its longer limits keep the attacker going for the victim's whole run
 
 
 def concurrent_runs(runs, config: Configuration) -> tuple[Outcome, Outcome]:
@@ -218,7 +218,8 @@ def concurrent_runs(runs, config: Configuration) -> tuple[Outcome, Outcome]:
     victim_run = victim.start(_grade_all_json(victim), bound=_bound(SLOW_SLOT), env=_env(victim))
     checks.wait_until(lambda: checks.descendants_of(victim_run.pid), timeout=5)
     attacker = runs.arena(config, "concurrent-attacker")
-    attacker.submit(CONCURRENT_ATTACKER, "signals_to_another_run", VICTIM_PID=victim_run.pid)
+    attacker.submit(CONCURRENT_ATTACKER, "signals_to_another_run", VICTIM_PID=victim_run.pid,
+                    CASE_SECONDS=SLOW_CASE_SECONDS)
     attacker_run = attacker.start(_grade_all_json(attacker), bound=_bound(CONCURRENT_ATTACKER), env=_env(attacker))
     return tuple(wait_all(victim_run, attacker_run))
 

@@ -16,6 +16,9 @@ from tests.security.configurations import ROOT_NS
 from tests.security.matrix import batch_configs, configs
 
 
+PATH_PHRASES = ("symbolic link", "not a regular file", "hard link", "outside")  # the contract's words
+
+
 def assert_refused_as(result: dict, *phrases: str) -> None:
     assert result["status"] == "error", result
     assert any(p in result["message"] for p in phrases), f"none of {phrases} in {result['message'][:300]!r}"
@@ -102,14 +105,14 @@ def test_dlcheck_directory_planted_as_a_symlink_writes_nothing_outside(runs, con
                          indirect=True)
 def test_file_inside_the_course_is_refused(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "file_inside_course"), ["halve"])
-    assert_refused_as(results["halve"], "outside", "symbolic link", "course")
+    assert_refused_as(results["halve"], *PATH_PHRASES)
 
 
 @pytest.mark.parametrize("config", configs(ROOT, {
     "root-ns": "--file through a symlinked directory (workspace/mine -> solutions/) passes"}), indirect=True)
 def test_file_through_a_symlinked_directory_is_refused(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "file_through_symlinked_directory"), ["halve"])
-    assert_refused_as(results["halve"], "outside", "symbolic link")
+    assert_refused_as(results["halve"], *PATH_PHRASES)
 
 
 @pytest.mark.parametrize("config", configs(ROOT, {
