@@ -30,7 +30,7 @@ KINDS = {
     "scale": ("solve(x: Tensor) -> Tensor", "tensor", {"x": {"randn": ["N"]}}, {"N": [2, 6]},
               {"x": {"tensor": [1.0, -2.0]}}, "return 2 * x"),
 }
-SLOTS = {f"{kind}_{letter}": kind for kind, letters in (("halve", "abcdefgh"), ("mean", "abcd"), ("scale", "abcdef"))
+SLOTS = {f"{kind}_{letter}": kind for kind, letters in (("halve", "abcdefghi"), ("mean", "abcd"), ("scale", "abcdef"))
          for letter in letters}
 # A slot with room for a slow but correct submission (the victim of a concurrent attacker).
 SLOW_SLOT, SLOW_CASE_SECONDS, SLOW_TOTAL_SECONDS = "slow_scale", 2.0, 6.0

@@ -92,7 +92,6 @@ class Arena:
         self.listeners: dict[str, checks.Listener] = {}
         self.claims: dict[str, set[str]] = {}
         self.slots: list[str] = []
-        self.guarded_extra: list[Path] = []
 
     # ------------------------------------------------------------ building the attack
 
@@ -130,9 +129,6 @@ class Arena:
         self.claims.setdefault(slot, set()).update(str(t) for t in targets)
         self.listener(slot)
 
-    def guard(self, *paths: Path) -> None:
-        self.guarded_extra += paths
-
     def _hand_over(self) -> None:
         """Non-root configurations: the run's files belong to TEST_UID, as a student's checkout would."""
         if self.config.as_root:
@@ -156,7 +152,7 @@ class Arena:
         return env
 
     def digest(self) -> dict[str, str]:
-        guarded = [*checks.GUARDED_TREES, self.course, self.workspace, self.victims, self.cwd, *self.guarded_extra]
+        guarded = [*checks.GUARDED_TREES, self.course, self.workspace, self.victims, self.cwd]
         return checks.tree_digest(guarded, own_state=self.workspace / ".dlcheck")
 
     def start(self, args: list[str], *, bound: float, env: dict[str, str] | None = None,
@@ -268,7 +264,8 @@ class Plan:
 
 
 def run_together(plans: dict[str, Plan], parallel: int = 2) -> dict[str, Outcome]:
-    """Runs that attack nothing but dlcheck's own path handling or trust decision, `parallel` at a time."""
+    """Independent runs, `parallel` at a time (two cores); each keeps its own bound, and survivors are
+    charged to the run they descend from."""
     waiting, going, done = list(plans.items()), {}, {}
     while waiting or going:
         while waiting and len(going) < parallel:

@@ -1,8 +1,9 @@
 """The runs that the attack tests judge: which attack sits in which slot, and how dlcheck is called.
 
-Each function here takes (runs, config), builds one Arena (or two), runs dlcheck and returns the
-Outcome; conftest.Runs caches it per configuration, so several tests judge one run. Slot names are
-exported as constants so that a test names the attack it judges, not a letter.
+Each function here takes (runs, config) and builds one Arena or more. It returns the Outcome of the
+run, or a Plan (conftest.Runs starts it), or, for a group of runs that go side by side, a dict of
+Outcomes. conftest.Runs caches the result per configuration, so several tests judge one run. Slot
+names are exported as constants so that a test names the attack it judges, not a letter.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 from tests.security import checks
 from tests.security.configurations import REPO, ROOT_NS, Configuration
@@ -45,6 +47,7 @@ REFERENCE_VIA_PACKAGE_PATH = "halve_d"
 REFERENCE_VIA_PROC = "halve_e"
 REFERENCE_VIA_JOB_MESSAGE = "halve_f"
 ANSWER_KEY = "halve_g"
+VISIBILITY_PROBE = "halve_i"
 AUDIT_HOOK_DISARMED, DISARMED_VICTIM = "halve_h", "mean_d"
 C_LEVEL_SOCKET = "mean_a"
 ENVIRONMENT_SECRETS = "mean_b"
@@ -71,6 +74,7 @@ def _place_attacks(a: Arena, runs) -> dict:
         REFERENCE_VIA_PACKAGE_PATH: lambda: a.submit(REFERENCE_VIA_PACKAGE_PATH, "reference_via_package_path"),
         REFERENCE_VIA_PROC: lambda: a.submit(REFERENCE_VIA_PROC, "reference_via_proc"),
         REFERENCE_VIA_JOB_MESSAGE: lambda: a.submit(REFERENCE_VIA_JOB_MESSAGE, "reference_via_job_message"),
+        VISIBILITY_PROBE: lambda: a.submit(VISIBILITY_PROBE, "visibility_probe"),
         ANSWER_KEY: lambda: a.submit(ANSWER_KEY, "answer_key", KEY=json.dumps(answer_key(runs))),
         AUDIT_HOOK_DISARMED: lambda: (
             a.submit(AUDIT_HOOK_DISARMED, "audit_hook_disarmed", targets=(_reference(a, DISARMED_VICTIM),),
@@ -236,7 +240,6 @@ def huge_message(runs, config: Configuration) -> Outcome:
 
 
 BIG_INTS = {"mean_a": 2 ** 2000, "mean_b": -(2 ** 2000)}
-BIG_INT_NEIGHBOURS = {"halve_a": "wrong", "scale_a": "right"}
 
 
 def big_int_where_float_expected(runs, config: Configuration) -> Plan:
@@ -273,10 +276,24 @@ def ansi_summary(runs, config: Configuration) -> Plan:
     return a.plan(["grade", "--all", "--course", str(a.course)], bound=_bound(ANSI, ANSI_SYNTAX_ERROR), env=_env(a))
 
 
+BROKEN_REFERENCE, BESIDE_BROKEN = "halve_a", "halve_b"
+
+
+def broken_reference(runs, config: Configuration) -> Plan:
+    """Not an attack: a reference that raises, the one internal failure a course can cause at will."""
+    a = runs.arena(config, "broken-reference")
+    _reference(a, BROKEN_REFERENCE).write_text("def solve(n):\n    return 1 // 0\n")
+    for slot in (BROKEN_REFERENCE, BESIDE_BROKEN):
+        a.submit_source(slot, "def solve(n):\n    return n // 2\n")
+    a.claim(BROKEN_REFERENCE)
+    return a.plan(_grade_all_json(a), bound=_bound(*a.slots), env=_env(a))
+
+
 def single_slot_attacks(runs, config: Configuration) -> dict[str, Outcome]:
     """Configuration 1's runs of one or two slots, side by side (each keeps its own tight bound)."""
     return run_together({name: globals()[name](runs, config) for name in (
-        "answer_key_feedback", "big_int_where_float_expected", "memory_every_case", "ansi_single", "ansi_summary")})
+        "answer_key_feedback", "big_int_where_float_expected", "memory_every_case", "ansi_single", "ansi_summary",
+        "broken_reference")})
 
 
 # ------------------------------------------------------------ class 9: modules in the cwd
@@ -284,7 +301,7 @@ def single_slot_attacks(runs, config: Configuration) -> dict[str, Outcome]:
 HIJACK = 'open("{marker}", "w").write("imported from the cwd")\nraise SystemExit("{name}.py from the cwd ran")\n'
 
 
-def module_in_cwd(runs, config: Configuration, name: str) -> tuple[Outcome, "object"]:
+def module_in_cwd(runs, config: Configuration, name: str) -> tuple[Outcome, Path]:
     a = runs.arena(config, f"{name}-in-cwd")
     marker = a.root / f"{name}-was-imported"
     (a.cwd / f"{name}.py").write_text(HIJACK.format(marker=marker, name=name))

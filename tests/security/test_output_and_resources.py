@@ -63,6 +63,18 @@ def test_a_huge_int_where_a_float_is_expected_fails_that_case_only(runs, config)
     assert everything["scale_a"]["status"] == "pass", "the correct neighbour must still be graded"
 
 
+@pytest.mark.parametrize("config", configs([ROOT_NS], {
+    "root-ns": "with --all, a reference that raises becomes one `error` result and the run exits 1, not 3"}),
+    indirect=True)
+def test_an_internal_failure_exits_3_and_still_prints_every_result(runs, config):
+    outcome = runs.get(config, "single_slot_attacks", "broken_reference")
+    assert outcome.returncode == 3, f"exit {outcome.returncode}; stderr: {outcome.stderr[-800:]}"
+    results = results_by_exercise(outcome.report)
+    assert results.get(scenarios.BESIDE_BROKEN, {}).get("status") == "pass", outcome.stdout[:800]
+    assert results.get(scenarios.BROKEN_REFERENCE, {}).get("status") == "error", outcome.stdout[:800]
+    assert_contained(outcome, [scenarios.BROKEN_REFERENCE], expect_results=False)
+
+
 @pytest.mark.parametrize("config", configs([ROOT_NS]), indirect=True)
 def test_a_memory_bomb_on_every_case_ends_within_the_total_time(runs, config):
     outcome = runs.get(config, "single_slot_attacks", "memory_every_case")  # the bound: the slot's total time plus the margin

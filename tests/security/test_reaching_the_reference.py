@@ -49,6 +49,16 @@ def test_the_reference_is_out_of_reach_through_the_job_message(runs, config):
     assert_contained(runs.get(config, "worker_batch"), [scenarios.REFERENCE_VIA_JOB_MESSAGE])
 
 
+@pytest.mark.parametrize("config", batch_configs(scenarios.VISIBILITY_PROBE, everywhere(
+    "the worker lists the course, dlcheck's sources, the workspace and the grader's cwd")), indirect=True)
+def test_the_worker_sees_neither_course_nor_sources_nor_workspace_nor_cwd(runs, config):
+    results = assert_contained(runs.get(config, "worker_batch"), [scenarios.VISIBILITY_PROBE])
+    if results:
+        message = results[scenarios.VISIBILITY_PROBE]["message"]
+        assert "hidden" in message or "empty" in message or "VISIBLE" in message, f"the probe did not run: {message}"
+        assert "VISIBLE" not in message, message
+
+
 # ------------------------------------------------------------ class 3: the answer key
 
 @pytest.mark.parametrize("config", batch_configs(scenarios.ANSWER_KEY, everywhere(
