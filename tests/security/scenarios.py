@@ -337,7 +337,6 @@ WEAK_VARIANTS = {
         "json_single": (["grade", "halve_a", "--format", "json"], {}),
         "all_text": (["grade", "--all"], {}),
         "ci_true": (["grade", "halve_a"], {"CI": "true"}),
-        "interactive": (["grade", "halve_a"], {"CI": None}),
         "ci_0": (["grade", "halve_a"], {"CI": "0"}),
         "opted_in": (["grade", "--all", "--format", "json", "--allow-weak-sandbox"], {}),
     },
