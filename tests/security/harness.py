@@ -82,7 +82,8 @@ class Arena:
         self.cwd = self.root / "cwd"
         self.victims = self.root / "victims"  # files outside the workspace that dlcheck must never write
         self.cache = self.root / "cache"
-        for d in (self.workspace, self.cwd, self.victims, self.cache):
+        self.tmp = self.root / "tmp"  # $TMPDIR: what a killed run leaves behind goes with the arena
+        for d in (self.workspace, self.cwd, self.victims, self.cache, self.tmp):
             d.mkdir()
         (self.victims / "victim.txt").write_text("a file the grader must never write\n")
         (self.victims / "dir").mkdir()
@@ -143,7 +144,8 @@ class Arena:
 
     def environment(self, extra: dict[str, str] | None) -> dict[str, str]:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO), "HOME": str(self.home),
-               "LANG": "C.UTF-8", "COLUMNS": "160", "XDG_CACHE_HOME": str(self.cache), **checks.SECRETS}
+               "LANG": "C.UTF-8", "COLUMNS": "160", "XDG_CACHE_HOME": str(self.cache), "TMPDIR": str(self.tmp),
+               **checks.SECRETS}
         for name, value in (extra or {}).items():
             if value is None:
                 env.pop(name, None)
