@@ -1,0 +1,76 @@
+"""The sandbox's verdict on itself. Trusted where the layers that make a verdict trustworthy apply
+(configurations 1-4). Elsewhere, grading that counts (--format json, --all, or $CI set and not
+0/false) refuses with exit 4 unless --allow-weak-sandbox is given, and a student's interactive run
+warns on one line of stderr and goes on. A correct submission is graded each way
+(scenarios.WEAK_VARIANTS says which variant runs in which untrusted configuration).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.security.checks import assert_contained, results_by_exercise
+from tests.security.configurations import BY_NAME
+from tests.security.matrix import TRUSTED, UNTRUSTED, configs
+from tests.security.scenarios import WEAK_VARIANTS
+
+NO_SANDBOX_KEY = "results carry no \"sandbox\": {layers, trusted} yet"
+NO_REFUSAL = "a weak sandbox grades anyway: no exit 4 naming --allow-weak-sandbox"
+NO_WARNING = "an interactive run in a weak sandbox prints no 'warning:' line"
+NO_OPT_IN = "--allow-weak-sandbox is not an option yet (exit 2)"
+COUNTING = {"json_single", "all_text", "ci_true", "ci_1"}
+INTERACTIVE = {"interactive", "ci_0", "ci_false"}
+
+
+def variants(kinds: set[str], reason: str) -> list:
+    return [pytest.param(config, variant, id=f"{config}-{variant}", marks=pytest.mark.xfail(strict=True, reason=f"issue 7: {reason}"))
+            for config, table in WEAK_VARIANTS.items() for variant in table if variant in kinds]
+
+
+def sandbox_of(result: dict) -> dict:
+    sandbox = result.get("sandbox")
+    assert isinstance(sandbox, dict), f"no sandbox record in {sorted(result)}"
+    assert isinstance(sandbox.get("layers"), list) and sandbox["layers"], sandbox
+    assert all(isinstance(layer, str) for layer in sandbox["layers"]), sandbox
+    return sandbox
+
+
+@pytest.mark.parametrize("config", configs(TRUSTED, {c.name: NO_SANDBOX_KEY for c in TRUSTED}), indirect=True)
+def test_trusted_configurations_say_so_in_every_result(runs, config):
+    outcome = runs.get(config, "worker_batch")
+    results = results_by_exercise(outcome.report)
+    assert results, f"no results: {outcome.stderr[-800:]}"
+    untrusted = {ex: sandbox_of(r) for ex, r in results.items() if sandbox_of(r).get("trusted") is not True}
+    assert untrusted == {}, untrusted
+
+
+@pytest.mark.parametrize("config, variant", variants(COUNTING, NO_REFUSAL), indirect=["config"])
+def test_grading_that_counts_refuses_a_weak_sandbox(runs, config, variant):
+    outcome = runs.get(config, "weak_sandbox_runs", variant)
+    assert outcome.refusal_expected
+    assert_contained(outcome, ["halve_a"])  # a refusal, and no side effect of any kind
+
+
+@pytest.mark.parametrize("config, variant", variants(INTERACTIVE, NO_WARNING), indirect=["config"])
+def test_an_interactive_run_warns_once_and_grades(runs, config, variant):
+    outcome = runs.get(config, "weak_sandbox_runs", variant)
+    assert not outcome.refusal_expected
+    assert_contained(outcome, ["halve_a"], expect_results=False)
+    assert outcome.returncode == 0 and "halve_a: PASS" in outcome.stdout, (outcome.returncode, outcome.stdout[:400],
+                                                                             outcome.stderr[-400:])
+    warnings = [line for line in outcome.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, f"expected one 'warning:' line on stderr, got: {outcome.stderr[:800]!r}"
+
+
+@pytest.mark.parametrize("config", configs(UNTRUSTED, {c.name: NO_OPT_IN for c in UNTRUSTED}), indirect=True)
+def test_allow_weak_sandbox_grades_and_marks_every_result_untrusted(runs, config):
+    outcome = runs.get(config, "weak_sandbox_runs", "opted_in")
+    assert outcome.returncode == 0, f"exit {outcome.returncode}: {outcome.stderr[-600:]}"
+    assert_contained(outcome, [], expect_results=False)
+    results = results_by_exercise(outcome.report)
+    assert results.get("halve_a", {}).get("status") == "pass", outcome.stdout[:600]
+    assert all(sandbox_of(r)["trusted"] is False for r in results.values()), results
+
+
+def test_every_untrusted_configuration_has_its_variants():
+    assert set(WEAK_VARIANTS) == {c.name for c in UNTRUSTED} and all(c in BY_NAME for c in WEAK_VARIANTS)
