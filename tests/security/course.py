@@ -33,7 +33,7 @@ KINDS = {
 SLOTS = {f"{kind}_{letter}": kind for kind, letters in (("halve", "abcdefghi"), ("mean", "abcd"), ("scale", "abcdef"))
          for letter in letters}
 # A slot with room for a slow but correct submission (the victim of a concurrent attacker).
-SLOW_SLOT, SLOW_CASE_SECONDS, SLOW_TOTAL_SECONDS = "slow_scale", 2.0, 6.0
+SLOW_SLOT, SLOW_CASE_SECONDS, SLOW_TOTAL_SECONDS = "slow_scale", 2.0, 9.0
 
 
 def _spec(exercise_id: str, kind: str, case_seconds: float, total_seconds: float) -> str:
@@ -44,7 +44,7 @@ def _spec(exercise_id: str, kind: str, case_seconds: float, total_seconds: float
         "starter": "def solve(*args):\n    raise NotImplementedError\n", "entry_point": "solve",
         "signature": signature, "returns": returns,
         "limits": {"case_seconds": case_seconds, "total_seconds": total_seconds, "memory_mb": MEMORY_MB},
-        "cases": {"seed": sum(map(ord, exercise_id)), "random": 3, "dims": dims, "args": args,
+        "cases": {"seed": sum(map(ord, exercise_id)), "random": 3, "hidden": 3, "dims": dims, "args": args,
                   "edge": [{"name": "edge", "args": edge}]},
     }, indent=1)
 

@@ -1,10 +1,9 @@
-"""Parametrizing a test over configurations, with the open issues marked where they are open.
+"""Parametrizing a test over configurations.
 
-    @pytest.mark.parametrize("config", configs(ALL, open_in={"root-ns": "what dlcheck still does"}),
-                             indirect=True)
+    @pytest.mark.parametrize("config", configs(TRUSTED), indirect=True)
 
-Each listed configuration becomes a strict xfail ("issue 7: ..."): the test must fail there today,
-and once the fix lands it passes, XPASS fails the run, and the entry has to go.
+A test that cannot pass yet in some configuration while a fix lands is marked there with
+`pytest.param(..., marks=pytest.mark.xfail(strict=True, reason=...))`, so the fix forces its removal.
 """
 
 from __future__ import annotations
@@ -18,12 +17,8 @@ UNTRUSTED = [c for c in ALL if not c.trusted]
 EVERYWHERE = ALL
 
 
-def configs(among: list[Configuration], open_in: dict[str, str] | None = None) -> list:
-    open_in = open_in or {}
-    unknown = set(open_in) - {c.name for c in among}
-    assert not unknown, f"open_in names configurations this test does not run in: {unknown}"
-    return [pytest.param(c.name, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=f"issue 7: {open_in[c.name]}")]
-                         if c.name in open_in else []) for c in among]
+def configs(among: list[Configuration]) -> list:
+    return [pytest.param(c.name, id=c.name) for c in among]
 
 
 def in_batch(slot: str) -> list[Configuration]:
@@ -33,16 +28,6 @@ def in_batch(slot: str) -> list[Configuration]:
     return [c for c in ALL if c.trusted or slot in UNTRUSTED_BATCH]
 
 
-NO_REFUSAL = "grades in a weak sandbox instead of refusing with exit 4"
-
-
-def refused_where_untrusted(open_in: dict[str, str] | None = None, among: list[Configuration] = ALL,
-                            reason: str = NO_REFUSAL) -> dict[str, str]:
-    """`open_in`, plus every untrusted configuration in `among`: dlcheck does not refuse there yet."""
-    return {**(open_in or {}), **{c.name: reason for c in UNTRUSTED if c in among}}
-
-
-def batch_configs(slot: str, open_in: dict[str, str] | None = None) -> list:
-    """For a test of the worker batch's attack in `slot`: where it runs, and where it is still open."""
-    among = in_batch(slot)
-    return configs(among, refused_where_untrusted(open_in, among))
+def batch_configs(slot: str) -> list:
+    """For a test of the worker batch's attack in `slot`: the configurations where it runs."""
+    return configs(in_batch(slot))

@@ -15,43 +15,27 @@ from tests.security.configurations import ROOT_NS, USER_NO_NS
 from tests.security.matrix import TRUSTED, batch_configs, configs
 
 
-@pytest.mark.parametrize("config", batch_configs(scenarios.C_LEVEL_FILE_WRITES, {
-    "root-no-unshare": "without a mount namespace, torch.from_file creates files in /tmp and /dev/shm as nobody",
-    "user-no-ns": "without namespaces, torch.save and torch.from_file write /tmp, /dev/shm and $HOME",
-}), indirect=True)
+@pytest.mark.parametrize("config", batch_configs(scenarios.C_LEVEL_FILE_WRITES), indirect=True)
 def test_c_level_writes_leave_no_files(runs, config):
     assert_contained(runs.get(config, "worker_batch"), [scenarios.C_LEVEL_FILE_WRITES])
 
 
-@pytest.mark.parametrize("config", batch_configs(scenarios.OVERWRITE_REFERENCE, {
-    "user-no-ns": "torch.from_file(shared=True) rewrites a reference in the course the uid owns; the exercise "
-                  "graded next with it passes",
-}), indirect=True)
+@pytest.mark.parametrize("config", batch_configs(scenarios.OVERWRITE_REFERENCE), indirect=True)
 def test_a_reference_rewritten_in_c_does_not_grade_the_next_exercise(runs, config):
     assert_contained(runs.get(config, "worker_batch"), [scenarios.OVERWRITE_REFERENCE, scenarios.OVERWRITTEN])
 
 
-@pytest.mark.parametrize("config", batch_configs(scenarios.AUDIT_HOOK_DISARMED, {
-    "root-no-unshare": "patching os.path.realpath disarms the audit hook's write check: open() writes /tmp, /dev/shm",
-    "user-no-ns": "patching os.path.realpath disarms the audit hook: open() writes anywhere the uid may, "
-                  "including a reference graded later",
-}), indirect=True)
+@pytest.mark.parametrize("config", batch_configs(scenarios.AUDIT_HOOK_DISARMED), indirect=True)
 def test_the_audit_hook_cannot_be_disarmed_from_python(runs, config):
     assert_contained(runs.get(config, "worker_batch"), [scenarios.AUDIT_HOOK_DISARMED, scenarios.DISARMED_VICTIM])
 
 
-@pytest.mark.parametrize("config", batch_configs(scenarios.C_LEVEL_SOCKET, {
-    "root-no-unshare": "without a network namespace, torch's C++ TCPStore connects to the loopback listener",
-    "user-no-ns": "without a network namespace, torch's C++ TCPStore connects to the loopback listener",
-}), indirect=True)
+@pytest.mark.parametrize("config", batch_configs(scenarios.C_LEVEL_SOCKET), indirect=True)
 def test_torch_cpp_sockets_reach_nothing(runs, config):
     assert_contained(runs.get(config, "worker_batch"), [scenarios.C_LEVEL_SOCKET])
 
 
-@pytest.mark.parametrize("config", configs(TRUSTED, {
-    "user-ns": "same uid, no PID namespace: pidfd_send_signal SIGSTOPs the zygote and the grader, which hangs",
-    "user-no-ns": "same uid: pidfd_send_signal SIGSTOPs the zygote and the grader, which hangs",
-}), indirect=True)
+@pytest.mark.parametrize("config", configs(TRUSTED), indirect=True)
 @pytest.mark.prefetch("signals_and_fifo")
 def test_signals_ptrace_and_memory_reads_on_the_grader_fail(runs, config):
     signals, _ = runs.get(config, "signals_and_fifo")
@@ -59,10 +43,7 @@ def test_signals_ptrace_and_memory_reads_on_the_grader_fail(runs, config):
     assert "DONE" not in result["message"], result["message"]
 
 
-@pytest.mark.parametrize("config", configs([ROOT_NS, USER_NO_NS], {
-    "root-ns": "both runs' workers are `nobody`: the attacker SIGKILLs the victim run's worker",
-    "user-no-ns": "both runs share the uid: the attacker kills the victim's zygote and stops its grader",
-}), indirect=True)
+@pytest.mark.parametrize("config", configs([ROOT_NS, USER_NO_NS]), indirect=True)
 @pytest.mark.prefetch("concurrent_runs")
 def test_another_concurrent_run_keeps_its_verdict(runs, config):
     victim, attacker = runs.get(config, "concurrent_runs")

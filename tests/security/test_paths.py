@@ -16,7 +16,7 @@ from tests.security.configurations import ROOT_NS
 from tests.security.matrix import batch_configs, configs
 
 
-PATH_PHRASES = ("symbolic link", "not a regular file", "hard link", "outside")  # the contract's words
+PATH_PHRASES = ("symbolic link", "not a regular file", "hard link", "outside", "reference files")  # the contract's words
 
 
 def assert_refused_as(result: dict, *phrases: str) -> None:
@@ -26,9 +26,7 @@ def assert_refused_as(result: dict, *phrases: str) -> None:
 
 # ------------------------------------------------------------ in the attack course, every configuration
 
-@pytest.mark.parametrize("config", batch_configs(scenarios.WORKSPACE_SYMLINK, {
-    c: "a workspace file that is a symlink to the reference is read through the link and passes"
-    for c in ("root-ns", "root-no-unshare", "user-ns", "user-no-ns")}), indirect=True)
+@pytest.mark.parametrize("config", batch_configs(scenarios.WORKSPACE_SYMLINK), indirect=True)
 def test_a_symlink_to_the_reference_is_not_graded(runs, config):
     outcome = runs.get(config, "worker_batch")
     results = assert_contained(outcome, [scenarios.WORKSPACE_SYMLINK])
@@ -36,9 +34,7 @@ def test_a_symlink_to_the_reference_is_not_graded(runs, config):
         assert_refused_as(results[scenarios.WORKSPACE_SYMLINK], "symbolic link")
 
 
-@pytest.mark.parametrize("config", batch_configs(scenarios.WORKSPACE_HARDLINK, {
-    c: "a workspace file hard-linked to the reference is graded and passes"
-    for c in ("root-ns", "root-no-unshare", "user-ns", "user-no-ns")}), indirect=True)
+@pytest.mark.parametrize("config", batch_configs(scenarios.WORKSPACE_HARDLINK), indirect=True)
 def test_a_hard_link_to_the_reference_is_not_graded(runs, config):
     outcome = runs.get(config, "worker_batch")
     results = assert_contained(outcome, [scenarios.WORKSPACE_HARDLINK])
@@ -51,73 +47,65 @@ def test_a_hard_link_to_the_reference_is_not_graded(runs, config):
 ROOT = [ROOT_NS]
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {"root-ns": "halve.py -> solutions/halve.py is graded and passes"}),
+@pytest.mark.parametrize("config", configs(ROOT),
                          indirect=True)
 def test_a_symlink_into_the_fixture_course_is_not_graded(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "fixture_course_links"), ["halve"])
     assert_refused_as(results["halve"], "symbolic link")
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {"root-ns": "a hard link to solutions/scaled_sum.py passes"}),
+@pytest.mark.parametrize("config", configs(ROOT),
                          indirect=True)
 def test_a_hard_link_into_the_fixture_course_is_not_graded(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "fixture_course_links"), ["scaled_sum"])
     assert_refused_as(results["scaled_sum"], "hard link")
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "a FIFO or a directory as the submission is silently left out of --all (no result)"}), indirect=True)
+@pytest.mark.parametrize("config", configs(ROOT), indirect=True)
 @pytest.mark.parametrize("slot", ["square_grad", "apply_model"], ids=["fifo", "directory"])
 def test_a_submission_that_is_not_a_regular_file_is_an_error(runs, config, slot):
     results = assert_contained(runs.get(config, "path_attacks", "fixture_course_links"), [slot])
     assert_refused_as(results[slot], "not a regular file")
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "the grader (root) writes its state through .dlcheck/state.tmp -> a file outside the workspace"}),
+@pytest.mark.parametrize("config", configs(ROOT),
     indirect=True)
 def test_state_tmp_planted_as_a_symlink_writes_nothing_outside(runs, config):
     outcome = runs.get(config, "path_attacks", "fixture_course_links")
     assert_contained(outcome, ["state.tmp"], expect_results=False)  # the victim file is this test's target
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "conv_shape.py -> the real course's reference is graded and passes"}), indirect=True)
+@pytest.mark.parametrize("config", configs(ROOT), indirect=True)
 def test_a_symlink_into_the_real_course_is_not_graded(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "real_course_links"), ["conv_shape"])
     assert_refused_as(results["conv_shape"], "symbolic link")
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "a hard link to the real course's reference is graded and passes"}), indirect=True)
+@pytest.mark.parametrize("config", configs(ROOT), indirect=True)
 def test_a_hard_link_into_the_real_course_is_not_graded(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "real_course_links"), ["kl_gaussian"])
     assert_refused_as(results["kl_gaussian"], "hard link")
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "with .dlcheck a symlink to a directory outside, the grader writes state.json there"}), indirect=True)
+@pytest.mark.parametrize("config", configs(ROOT), indirect=True)
 def test_dlcheck_directory_planted_as_a_symlink_writes_nothing_outside(runs, config):
     assert_contained(runs.get(config, "path_attacks", "real_course_links"), [".dlcheck"], expect_results=False)
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {"root-ns": "--file solutions/halve.py grades the reference: pass"}),
+@pytest.mark.parametrize("config", configs(ROOT),
                          indirect=True)
 def test_file_inside_the_course_is_refused(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "file_inside_course"), ["halve"])
     assert_refused_as(results["halve"], *PATH_PHRASES)
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "--file through a symlinked directory (workspace/mine -> solutions/) passes"}), indirect=True)
+@pytest.mark.parametrize("config", configs(ROOT), indirect=True)
 def test_file_through_a_symlinked_directory_is_refused(runs, config):
     results = assert_contained(runs.get(config, "path_attacks", "file_through_symlinked_directory"), ["halve"])
     assert_refused_as(results["halve"], *PATH_PHRASES)
 
 
-@pytest.mark.parametrize("config", configs(ROOT, {
-    "root-ns": "./dlcheck-work -> solutions/: every reference is graded as its own submission and passes, and "
-               "the state file is written into the course"}), indirect=True)
+@pytest.mark.parametrize("config", configs(ROOT), indirect=True)
 def test_a_workspace_that_links_into_the_course_passes_nothing(runs, config):
     outcome = runs.get(config, "path_attacks", "workspace_is_a_symlink_into_the_course")
     if outcome.report is None:  # refusing the whole workspace is as good as refusing each file

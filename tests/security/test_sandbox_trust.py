@@ -14,28 +14,27 @@ from tests.security.configurations import BY_NAME
 from tests.security.matrix import TRUSTED, UNTRUSTED, configs
 from tests.security.scenarios import WEAK_VARIANTS
 
-NO_SANDBOX_KEY = "results carry no \"sandbox\": {layers, trusted} yet"
-NO_REFUSAL = "a weak sandbox grades anyway: no exit 4 naming --allow-weak-sandbox"
-NO_WARNING = "an interactive run in a weak sandbox prints no 'warning:' line"
-NO_OPT_IN = "--allow-weak-sandbox is not an option yet (exit 2)"
 COUNTING = {"json_single", "all_text", "ci_true", "ci_1"}
 INTERACTIVE = {"interactive", "ci_0", "ci_false"}
 
 
-def variants(kinds: set[str], reason: str) -> list:
-    return [pytest.param(config, variant, id=f"{config}-{variant}", marks=pytest.mark.xfail(strict=True, reason=f"issue 7: {reason}"))
+def variants(kinds: set[str]) -> list:
+    return [pytest.param(config, variant, id=f"{config}-{variant}")
             for config, table in WEAK_VARIANTS.items() for variant in table if variant in kinds]
 
 
 def sandbox_of(result: dict) -> dict:
     sandbox = result.get("sandbox")
     assert isinstance(sandbox, dict), f"no sandbox record in {sorted(result)}"
-    assert isinstance(sandbox.get("layers"), list) and sandbox["layers"], sandbox
+    assert isinstance(sandbox.get("layers"), list), sandbox
     assert all(isinstance(layer, str) for layer in sandbox["layers"]), sandbox
+    # No layers only where no submission code ran at all (refused file, syntax error, rule seen in the source).
+    ran = any(t["name"] not in ("load", "syntax") and not t["name"].startswith("rule ") for t in result["tests"])
+    assert sandbox["layers"] or not ran, (result["exercise"], [t["name"] for t in result["tests"]], sandbox)
     return sandbox
 
 
-@pytest.mark.parametrize("config", configs(TRUSTED, {c.name: NO_SANDBOX_KEY for c in TRUSTED}), indirect=True)
+@pytest.mark.parametrize("config", configs(TRUSTED), indirect=True)
 def test_trusted_configurations_say_so_in_every_result(runs, config):
     outcome = runs.get(config, "worker_batch")
     results = results_by_exercise(outcome.report)
@@ -44,14 +43,14 @@ def test_trusted_configurations_say_so_in_every_result(runs, config):
     assert untrusted == {}, untrusted
 
 
-@pytest.mark.parametrize("config, variant", variants(COUNTING, NO_REFUSAL), indirect=["config"])
+@pytest.mark.parametrize("config, variant", variants(COUNTING), indirect=["config"])
 def test_grading_that_counts_refuses_a_weak_sandbox(runs, config, variant):
     outcome = runs.get(config, "weak_sandbox_runs", variant)
     assert outcome.refusal_expected
     assert_contained(outcome, ["halve_a"])  # a refusal, and no side effect of any kind
 
 
-@pytest.mark.parametrize("config, variant", variants(INTERACTIVE, NO_WARNING), indirect=["config"])
+@pytest.mark.parametrize("config, variant", variants(INTERACTIVE), indirect=["config"])
 def test_an_interactive_run_warns_once_and_grades(runs, config, variant):
     outcome = runs.get(config, "weak_sandbox_runs", variant)
     assert not outcome.refusal_expected
@@ -62,7 +61,7 @@ def test_an_interactive_run_warns_once_and_grades(runs, config, variant):
     assert len(warnings) == 1, f"expected one 'warning:' line on stderr, got: {outcome.stderr[:800]!r}"
 
 
-@pytest.mark.parametrize("config", configs(UNTRUSTED, {c.name: NO_OPT_IN for c in UNTRUSTED}), indirect=True)
+@pytest.mark.parametrize("config", configs(UNTRUSTED), indirect=True)
 def test_allow_weak_sandbox_grades_and_marks_every_result_untrusted(runs, config):
     outcome = runs.get(config, "weak_sandbox_runs", "opted_in")
     assert outcome.returncode == 0, f"exit {outcome.returncode}: {outcome.stderr[-600:]}"
