@@ -160,6 +160,7 @@ def grade(
         raise UsageError("--file and --answer grade one exercise; they cannot be combined with --all.")
     the_course = _course(course)
     ws = Workspace.locate(workspace)
+    _refuse_workspace_inside_the_course(ws, the_course)
     specs = _specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)]
     counts = output == Format.json or all_ or _in_ci()
     with Grader(the_course) as grader:
@@ -260,6 +261,16 @@ def _specs_to_grade(course: Course, ws: Workspace) -> list:
     if not specs:
         raise UsageError(f"No workspace files to grade in {ws.root}. Start an exercise with `dlcheck start ID`.")
     return specs
+
+
+def _refuse_workspace_inside_the_course(ws: Workspace, course: Course) -> None:
+    """A workspace in solutions/ or exercises/ (a link there, say) would grade references as
+    submissions and have dlcheck write its state into the course."""
+    real = Path(os.path.realpath(ws.root))
+    for directory in (course.solutions_dir, course.exercises_dir):
+        if real == directory or directory in real.parents:
+            raise UsageError(f"The workspace {ws.root} lies inside the course's {directory.name}/ ({real}); "
+                             f"use a directory of your own (--workspace DIR).")
 
 
 def _in_ci() -> bool:

@@ -312,6 +312,11 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
             if current in run.errors and _is_resource_error(run.errors[current]):
                 # Like a timeout: the next cases would only hit the same limit, each costing time.
                 return problem("Stopped after this case: " + format_exception(run.errors[current], display_name))
+            if job.output_size() >= OUTPUT_LIMIT_MB << 20:  # seen here, whatever the submission did with EFBIG
+                run.errors.pop(current, None)
+                run.values.pop(current, None)
+                return problem(f"Stopped after this case: your code wrote more than {OUTPUT_LIMIT_MB} MB of "
+                               f"output (the sandbox's limit); print less.")
             current += 1
         else:
             return problem("The worker sent an unexpected message; does your code write to file descriptors "
@@ -516,7 +521,7 @@ def internal_failure(spec: Spec, exc: Exception) -> GradeResult:
     """dlcheck itself failed on this exercise (a broken reference, the sandbox): never the student's fault."""
     detail = str(exc) if isinstance(exc, GraderFault) else f"{type(exc).__name__}: {exc}"
     message = f"dlcheck could not grade this exercise (not your fault): {detail}"
-    result = GradeResult(spec.id, spec.kind, ERROR, message, float(spec.points), internal_error=True)
+    result = GradeResult(spec.id, spec.kind, ERROR, message, float(spec.points), internal_error=True, trusted=False)
     return _finish(result, [TestResult("grading", ERROR, message)], message)
 
 

@@ -49,7 +49,8 @@ class GradeResult:
     method: str | None = None  # symbolic: proved symbolically or shown numerically
     output: str = ""  # what the submission printed (capped)
     sandbox_layers: list[str] | None = None  # what confined the code that ran; None when none ran
-    trusted: bool | None = None  # whether those layers make the verdict trustworthy (sandbox/trust.py)
+    trusted: bool | None = None  # whether those layers make the verdict trustworthy (sandbox/trust.py); False
+    # also when there is no verdict at all (an internal error)
     internal_error: bool = False  # dlcheck failed, not the submission (the run exits 3)
     hidden_cases: str | None = None  # where hidden cases came from: "secret" or "per-run" (never the seed)
 
@@ -72,8 +73,8 @@ class GradeResult:
             "failure": _failure_json(self.failure),
             "output": self.output,
             "isolation": self.isolation,
-            "sandbox": None if self.sandbox_layers is None else {"layers": self.sandbox_layers,
-                                                                  "trusted": self.trusted},
+            # No layers: no submission code ran (a syntax error, a refused file), so nothing could forge it.
+            "sandbox": {"layers": self.sandbox_layers or [], "trusted": self.trusted is not False},
             "internal_error": self.internal_error,
             "hidden_cases": self.hidden_cases,
         }

@@ -57,6 +57,10 @@ class Job:
     def receive(self, schema: Any, deadline: float | None = None, bounds: wire.Bounds | None = None) -> Any:
         return self.channel.receive(schema, deadline, bounds)
 
+    def output_size(self) -> int:
+        """How much the job has printed so far (stdout and stderr)."""
+        return os.fstat(self._output_fd).st_size
+
     def finish(self, kill: bool = False) -> ExitInfo:
         """Reap the job (SIGKILL to its process group first when `kill`), then clean its scratch dir."""
         if self._finished is None:
