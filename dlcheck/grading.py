@@ -164,10 +164,11 @@ class Grader:
 
     def reference_cases(self, spec: Spec) -> list[ReferenceCase]:
         if spec.id not in self._references:
-            self._references[spec.id] = self._compute_reference(spec)
+            self._references[spec.id] = self.fresh_reference_cases(spec)
         return self._references[spec.id]
 
-    def _compute_reference(self, spec: Spec) -> list[ReferenceCase]:
+    def fresh_reference_cases(self, spec: Spec) -> list[ReferenceCase]:
+        """The cases computed anew in a fresh reference process (reference_cases caches them)."""
         job = self.sandbox.spawn("reference", JobLimits(memory_mb=8192, cpu_seconds=REFERENCE_SECONDS))
         try:
             job.send(ReferenceJob(

@@ -115,7 +115,7 @@ def _has_hidden_cases(spec: Spec, grader: Grader) -> Check:
 
 def _deterministic(course: Course, spec: Spec, grader: Grader) -> Check:
     first = grader.reference_cases(spec)
-    again = grader._compute_reference(spec)  # a fresh reference process, same seed
+    again = grader.fresh_reference_cases(spec)  # a fresh reference process, same seed
     same = [a.args == b.args and a.name == b.name for a, b in zip(first, again)]
     ok = len(first) == len(again) and all(same)
     return Check("cases are deterministic", ok, "" if ok else "two runs drew different cases for the same seed")

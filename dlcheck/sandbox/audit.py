@@ -20,7 +20,10 @@ class SandboxViolation(RuntimeError):
 
 
 def install(scratch: str) -> None:
-    scratch = os.path.realpath(scratch)
+    # Bound now: the submission may replace os.path.realpath or os.fsdecode later; the hook must not
+    # call anything it can patch.
+    realpath, fsdecode, devnull = os.path.realpath, os.fsdecode, os.devnull
+    scratch = realpath(scratch)
     own_pid = os.getpid()
 
     def refuse(what: str) -> None:
@@ -29,19 +32,19 @@ def install(scratch: str) -> None:
     def writable(path) -> bool:
         if isinstance(path, int):
             return True  # an already-open descriptor (e.g. stdout)
-        real = os.path.realpath(os.fsdecode(path))
-        return real == os.devnull or real == scratch or real.startswith(scratch + os.sep)
+        real = realpath(fsdecode(path))
+        return real == devnull or real == scratch or real.startswith(scratch + os.sep)
 
     def on_open(args) -> None:
         path, mode, flags = args
         wants_write = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & WRITE_FLAGS)
         if wants_write and not writable(path):
-            refuse(f"writing to {os.fsdecode(path) if not isinstance(path, int) else path}")
+            refuse(f"writing to {fsdecode(path) if not isinstance(path, int) else path}")
 
     def on_path_change(args) -> None:
         for path in args[:2]:
             if isinstance(path, (str, bytes, os.PathLike)) and not writable(path):
-                refuse(f"changing {os.fsdecode(path)}")
+                refuse(f"changing {fsdecode(path)}")
 
     def on_kill(args) -> None:
         if args[0] not in (own_pid, 0):

@@ -119,6 +119,7 @@ def _spawn(request: SpawnRequest, fds: list[int], control: socket.socket) -> int
 
 def _run_child(request: SpawnRequest, fds: list[int]) -> None:
     job_fd, output_fd = fds
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # at once: a zygote killed right after the fork takes us along
     os.setsid()  # its own process group: the grader's watchdog kills the whole group
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
