@@ -83,7 +83,8 @@ def build_root(mount_point: str, exposure: Exposure, scratch_owner: int | None) 
     os.mkdir(scratch, 0o700)
     owner = f",uid={scratch_owner},gid={scratch_owner}" if scratch_owner is not None else ""
     sc.mount("tmpfs", scratch, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, f"size={SCRATCH_MB}m,mode=0700{owner}")
-    os.symlink(SCRATCH_IN_VIEW.lstrip("/"), root + "/tmp")  # libraries that insist on /tmp get scratch
+    if not os.path.lexists(root + "/tmp"):  # an exposed path may live there (a virtualenv in /tmp)
+        os.symlink(SCRATCH_IN_VIEW.lstrip("/"), root + "/tmp")  # libraries that insist on /tmp get scratch
     sc.mount_setattr(root, sc.AT_RECURSIVE, sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID, 0)
     sc.mount_setattr(scratch, 0, 0, sc.MOUNT_ATTR_RDONLY)
     os.chdir(root)

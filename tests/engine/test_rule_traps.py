@@ -275,7 +275,8 @@ def test_autograd_allowed_overrides_the_derivation_from_forbid():
 # --------------------------------------------------------------------------- name traps
 
 def test_a_package_not_yet_imported_is_trapped_when_imported():
-    rule = [{"id": "no_scipy_conv", "message": "m", "forbid": ["scipy.signal"]}]
-    outcome = run_attack(rule, "def attack():\n    from scipy.signal import correlate2d\n    return correlate2d")
-    assert outcome.refused and outcome.reports == [["no_scipy_conv", "scipy.signal"]], outcome
-    assert run_attack(rule, "def attack():\n    import scipy\n    return 1").raised is None
+    # xmlrpc stands for scipy (not installed everywhere): a package the worker has not imported yet.
+    rule = [{"id": "no_xmlrpc_client", "message": "m", "forbid": ["xmlrpc.client"]}]
+    outcome = run_attack(rule, "def attack():\n    from xmlrpc.client import dumps\n    return dumps")
+    assert outcome.refused and outcome.reports == [["no_xmlrpc_client", "xmlrpc.client"]], outcome
+    assert run_attack(rule, "def attack():\n    import xmlrpc\n    return 1").raised is None

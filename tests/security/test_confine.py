@@ -8,6 +8,7 @@ student grading on their own machine) is exercised here by a forked child that f
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import encodings.idna  # noqa: F401 - socket lookups import it lazily; a confined child may not be able to
 import json
 import os
@@ -62,12 +63,13 @@ def _make_python_reachable_by_everyone() -> None:
     mount namespace, cover /root with a tmpfs holding only the installation (the machine is unchanged)."""
     from dlcheck.sandbox import syscalls as sc
 
-    home = Path(sys.prefix).resolve().parents[-2]  # /root for /root/.pyenv/versions/X
+    installation = Path(sys.base_prefix).resolve()  # a virtualenv's own prefix is reachable: its base may not be
+    home = installation.parents[-2]  # /root for /root/.pyenv/versions/X
     if os.stat(home).st_mode & 0o001:
         return
     sc.unshare(sc.CLONE_NEWNS)
     sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
-    inside = Path(sys.prefix).resolve().relative_to(home).parts[0]  # .pyenv
+    inside = installation.relative_to(home).parts[0]  # .pyenv
     stage = tempfile.mkdtemp()
     sc.mount(str(home / inside), stage, None, sc.MS_BIND | sc.MS_REC)
     sc.mount("tmpfs", str(home), "tmpfs", 0, "mode=0755")
@@ -118,3 +120,34 @@ def test_unprivileged_worker_uses_a_user_namespace_and_keeps_no_capabilities(pla
     assert outcome["network"] == "Operation not permitted"
     assert outcome["remount"] == "Operation not permitted"
     assert victim.read_text() == "do not touch"
+
+
+def test_an_installation_under_tmp_keeps_the_view(places):
+    """A virtualenv in /tmp is exposed under the view's /tmp: the view must still be built (it once
+    failed there and left the worker on Landlock alone) and show it, without the rest of /tmp."""
+    scratch, victim = places
+    venv_site = Path(tempfile.mkdtemp(dir="/tmp", prefix="dlcheck-venv-")) / "site-packages"
+    venv_site.mkdir()
+    (venv_site / "module.py").write_text("VALUE = 1\n")
+    os.chmod(venv_site.parent, 0o755)
+    exposure = confine.prepare()
+    confine._exposure = dataclasses.replace(exposure, python=exposure.python + (venv_site,))
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            try:
+                layers, _ = confine.confine(str(scratch))
+                seen = {"layers": layers, "module": _attempt(lambda: open(venv_site / "module.py").read()),
+                        "victim": _attempt(lambda: open(victim).read())}
+                os.write(write_end, json.dumps(seen).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            seen = json.loads(pipe.read())
+        os.waitpid(pid, 0)
+    finally:
+        confine.prepare()
+    assert "mount-view" in seen["layers"], seen
+    assert seen["module"] == "allowed" and seen["victim"] == "No such file or directory"
