@@ -37,7 +37,8 @@ def read_student_file(path: Path, *, forbidden_dir: Path | None = None,
     fd = _open_in(directory, path.name, path)
     try:
         info = os.fstat(fd)
-        _check_regular(info, path, max_bytes)
+        _check_regular(info, path)
+        _check_size(info.st_size, max_bytes, path)
         return _read_all(fd, max_bytes, path)
     finally:
         os.close(fd)
@@ -64,12 +65,15 @@ def _open_problem(shown: Path, exc: OSError) -> str:
     return f"cannot read {shown}: {exc.strerror}"
 
 
-def _check_regular(info: os.stat_result, shown: Path, max_bytes: int) -> None:
+def _check_regular(info: os.stat_result, shown: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise RejectedFile(f"{shown} is not a regular file")
     if info.st_nlink > 1:
         raise RejectedFile(f"{shown} has other hard links; grade a copy of your own file instead")
-    if info.st_size > max_bytes:
+
+
+def _check_size(size: int, max_bytes: int, shown: Path) -> None:
+    if size > max_bytes:
         raise RejectedFile(f"{shown} is larger than {max_bytes // 1000} kB; submit only your solution")
 
 
@@ -80,8 +84,7 @@ def _read_all(fd: int, max_bytes: int, shown: Path) -> bytes:
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
-        if size > max_bytes:  # the file grew after fstat
-            raise RejectedFile(f"{shown} is larger than {max_bytes // 1000} kB; submit only your solution")
+        _check_size(size, max_bytes, shown)  # the file may have grown after fstat
         chunks.append(chunk)
 
 
@@ -143,7 +146,7 @@ def create_student_file(path: Path, data: bytes, overwrite: bool) -> None:
         except OSError as exc:
             raise RejectedFile(_open_problem(path, exc)) from None
         with os.fdopen(fd, "wb") as out:
-            _check_regular(os.fstat(fd), path, max_bytes=1 << 62)  # truncate nothing but the file itself
+            _check_regular(os.fstat(fd), path)  # truncate nothing but the file itself (no FIFO, no hard link)
             out.truncate(0)
             out.write(data)
     finally:
