@@ -85,12 +85,11 @@ def _hidden_cases(spec: dict, seed: int | None, public: list[casegen.Case], refe
     if spec.get("generator"):
         drawn = _cases({**spec, "seed": seed}, reference, entry, build)
         seen = [case.args for case in public]
-        drawn = [case for case in drawn if case.args not in seen]
+        drawn = [case for case in drawn if case.args not in seen][:wanted]  # [:None] keeps them all
     else:
         count = wanted if wanted is not None else max(int(spec.get("random", 0)), DEFAULT_HIDDEN)
         hidden_spec = {**spec, "seed": seed, "edge": [], "random": count}
         drawn = _cases(hidden_spec, reference, entry, build) if spec.get("args") else []
-    drawn = drawn[:wanted] if wanted is not None else drawn
     return [casegen.Case(f"hidden #{number}", case.args) for number, case in enumerate(drawn, start=1)]
 
 
