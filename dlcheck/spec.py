@@ -60,6 +60,27 @@ class Mistake(_Struct):
     # Symbolic exercises give the mistaken expression inline; code exercises implement
     # the mistake as a function named `id` in solutions/<exercise>_mistakes.py.
     expr: str | None = None
+    # Other ways of writing the same misconception, each of which is diagnosed as this mistake:
+    # further function names in the mistakes module (code) or further expressions (symbolic).
+    variants: list[str] = []
+
+
+class Example(_Struct, kw_only=True):
+    """A submission and what grading it must give: checked by `dlcheck validate` and the catalog test."""
+
+    name: str
+    code: str | None = None  # a code exercise's submission (the whole file)
+    answer: str | None = None  # a symbolic exercise's answer
+    status: Literal["pass", "fail", "error"]
+    diagnosis: Identifier | None = None  # the known mistake that must be named (a listed mistake id)
+    message: str | None = None  # a fragment the result's message must contain
+
+
+class EquivalentMutant(_Struct):
+    """A mutant of the reference that no input can tell apart from it, and why (see docs/mutants.md)."""
+
+    mutant: str  # the mutant's id, as `dlcheck validate --mutants` prints it
+    reason: str
 
 
 # A dispatcher operator, or an fnmatch pattern over them: 'aten::convolution', 'aten::*conv[0-9_]*'.
@@ -129,6 +150,7 @@ class _ExerciseBase(_Struct):
     starter: str
     points: Annotated[int, Meta(ge=1)] = 10
     mistakes: list[Mistake] = []
+    examples: list[Example] = []
     source: Path | None = None  # set by load_spec, not read from YAML
 
 
@@ -140,6 +162,10 @@ class CodeExercise(_ExerciseBase, tag="code", tag_field="kind", kw_only=True):
     compare: Compare = Compare()
     limits: Limits = Limits()
     rules: list[Rule] = []
+    # Arguments the function is meant to update in place. Every other tensor argument must come back
+    # exactly as it was passed (values, dtype, shape, requires_grad, .grad): the worker checks.
+    modifies: list[Identifier] = []
+    equivalent_mutants: list[EquivalentMutant] = []
 
     @property
     def kind(self) -> str:
@@ -196,8 +222,28 @@ def _semantic_problems(spec: Exercise) -> list[tuple[str, str]]:
         if isinstance(spec, CodeExercise) and mistake.expr is not None:
             problems.append((f"mistakes[{i}].expr", f"only for symbolic exercises; implement the mistake as "
                                                      f"function '{mistake.id}' in solutions/{spec.id}_mistakes.py"))
+    problems += _example_problems(spec)
     if isinstance(spec, CodeExercise):
         problems += _code_problems(spec)
+    return problems
+
+
+def _example_problems(spec: Exercise) -> list[tuple[str, str]]:
+    problems = []
+    field_name = "code" if isinstance(spec, CodeExercise) else "answer"
+    other = "answer" if field_name == "code" else "code"
+    mistake_ids = {m.id for m in spec.mistakes}
+    for i, example in enumerate(spec.examples):
+        where = f"examples[{i}]"
+        if getattr(example, field_name) is None:
+            problems.append((f"{where}.{field_name}", f"missing (the submission of a {spec.kind} exercise)"))
+        if getattr(example, other) is not None:
+            problems.append((f"{where}.{other}", f"only for {other == 'code' and 'code' or 'symbolic'} exercises; "
+                                                 f"use '{field_name}'"))
+        if example.diagnosis is not None and example.diagnosis not in mistake_ids:
+            problems.append((f"{where}.diagnosis", f"'{example.diagnosis}' is not one of this exercise's mistakes"))
+        if example.diagnosis is not None and example.status == "pass":
+            problems.append((f"{where}.diagnosis", "a passing example cannot name a mistake"))
     return problems
 
 
