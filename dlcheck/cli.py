@@ -201,9 +201,12 @@ def new(
 def validate(
     exercise_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", show_default=False)] = None,
     output: FormatOption = Format.text,
+    examples: Annotated[bool, typer.Option(
+        "--examples/--no-examples", help="Grade the spec's examples too (the default).")] = True,
     course: CourseOption = None,
 ) -> None:
-    """Instructors: prove exercises (reference passes, each mistake is diagnosed, starter fails)."""
+    """Instructors: prove exercises (reference passes, each mistake is diagnosed, starter fails,
+    every example grades as it says, the spec agrees with its files)."""
     from .grading import Grader
     from .validate import validate as validate_exercise
 
@@ -212,7 +215,7 @@ def validate(
     with Grader(the_course) as grader:
         if any(s.kind == "code" for s in specs):
             grader.warm_up()
-        reports = [validate_exercise(the_course, spec, grader) for spec in specs]
+        reports = [validate_exercise(the_course, spec, grader, examples=examples) for spec in specs]
     if output == Format.json:
         _print_json({"ok": all(r.ok for r in reports), "exercises": [
             {"exercise": r.exercise, "ok": r.ok,
