@@ -1,4 +1,5 @@
-"""vae_elbo: the reference against torch.distributions, stability, alternative stable forms, feedback."""
+"""vae_elbo: the reference against torch.distributions and the textbook formula; stability for huge logits.
+(Other correct styles, rules and feedback: `examples:` in exercises/vae_elbo.yaml.)"""
 
 import torch
 from torch.distributions import Bernoulli, Normal, kl_divergence
@@ -46,57 +47,3 @@ def test_reference_is_exact_for_huge_logits():
     b_dec = torch.tensor([-1e4, 1e4, 1e4, -1e4], dtype=torch.float64)  # two wrong, two right
     elbo = vae_elbo(x, zeros, zeros, zeros, torch.zeros(4, 1, dtype=torch.float64), b_dec)
     assert elbo.tolist() == [-2e4]
-
-
-STABLE_ALTERNATIVES = {
-    "bce_with_logits": "ll = -F.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(-1)",
-    "logsigmoid": "ll = (x * F.logsigmoid(logits) + (1 - x) * F.logsigmoid(-logits)).sum(-1)",
-    "softplus": "ll = (x * logits - F.softplus(logits)).sum(-1)",
-}
-
-
-def test_stable_formulations_from_torch_all_pass(grade_text):
-    for name, line in STABLE_ALTERNATIVES.items():
-        source = f"""
-import torch
-import torch.nn.functional as F
-
-def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
-    logits = (mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec
-    {line}
-    return ll - 0.5 * torch.sum(mu ** 2 + logvar.exp() - 1 - logvar, dim=-1)
-"""
-        assert grade_text(EXERCISE, source).status == "pass", name
-
-
-def test_naive_log_sigmoid_fails_on_a_confident_decoder_and_is_named(grade_text):
-    source = """
-import torch
-
-def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
-    p = torch.sigmoid((mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec)
-    ll = (x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(-1)
-    return ll - 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "naive_log_sigmoid"
-    assert "softplus" in result.diagnosis["message"]
-    assert result.failure.case.startswith("confidently wrong")
-    assert result.failure.got.array.tolist() == [float("-inf")]
-    passed = [t.status for t in result.tests].count("pass")
-    assert passed == len(result.tests) - 3  # only the three large-logit cases fail
-
-
-def test_averaging_over_the_batch_is_a_shape_mismatch_that_is_named(grade_text):
-    source = """
-import torch
-import torch.nn.functional as F
-
-def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
-    logits = (mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec
-    ll = -F.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(-1)
-    return (ll - 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)).mean()
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "batch_mean"
-    assert result.failure.mismatches[0].message == "shape [], expected [1]"
