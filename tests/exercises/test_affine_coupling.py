@@ -6,6 +6,7 @@ import torch
 
 from solutions.affine_coupling import affine_coupling, make_cases
 
+
 def random_layer(seed, B=3, D=5, d=2):
     gen = torch.Generator().manual_seed(seed)
     x, y = torch.randn(2, B, D, dtype=torch.float64, generator=gen)

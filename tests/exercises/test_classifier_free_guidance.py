@@ -7,6 +7,9 @@ import torch
 
 from solutions.classifier_free_guidance import cfg
 
+EXERCISE = "classifier_free_guidance"
+
+
 def gaussian_log_density(z, mean, std):
     return (-0.5 * ((z - mean) / std) ** 2).sum()
 
@@ -36,3 +39,12 @@ def test_reference_equals_the_scale_form_with_s_equal_one_plus_w():
     for w in (0.0, 1.0, 6.5):
         s = 1 + w
         torch.testing.assert_close(cfg(eps_cond, eps_uncond, w), eps_uncond + s * (eps_cond - eps_uncond))
+
+
+def test_a_sign_error_on_the_unconditional_term_fails_without_a_false_diagnosis(grade_text):
+    source = "def cfg(eps_cond, eps_uncond, w):\n    return (1 + w) * eps_cond + w * eps_uncond\n"
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.diagnosis is None
+    agree = next(t for t in result.tests if t.name.startswith("the two predictions agree"))
+    assert agree.status == "fail"  # weights summing to 1 + 2w change even identical predictions

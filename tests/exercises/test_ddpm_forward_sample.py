@@ -39,3 +39,19 @@ def test_every_graded_case_covers_the_boundaries(course, grader):
     assert any(c.inputs["x0"].array.ndim == 3 for c in cases)
     assert any(c.inputs["x0"].shape[0] == c.inputs["x0"].shape[-1] > 1 and c.inputs["x0"].array.ndim == 2
                for c in cases)
+
+
+def test_a_per_sample_scale_broadcast_along_columns_fails_without_a_false_diagnosis(grade_text):
+    source = """
+import torch
+
+
+def q_sample(x0, betas, t, eps):
+    ab = torch.cumprod(1 - betas, 0)[t - 1]
+    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status in ("fail", "error")
+    assert result.diagnosis is None
+    square = next(t for t in result.tests if t.name.startswith("B = D = 3"))
+    assert square.status == "fail"  # broadcasts silently, but scales columns instead of samples

@@ -7,6 +7,7 @@ import torch
 from solutions.front_to_back_compositing import composite_front_to_back
 from solutions.volume_rendering_weights import volume_rendering_weights
 
+
 def random_splats(seed, P=5, G=7):
     gen = torch.Generator().manual_seed(seed)
     alphas = 0.99 * torch.rand(P, G, generator=gen, dtype=torch.float64)

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from solutions.invertible_1x1_logdet import invertible_1x1_logdet, make_cases
 
+
 def test_every_graded_case_agrees_with_slogdet_and_has_a_negative_scale():
     signs = set()
     for case in make_cases(seed=5):

@@ -60,6 +60,7 @@ def test_transposed_weights_are_diagnosed_across_errors_and_wrong_values(grade_t
     source = f"""
 import torch
 
+
 def lbs(vertices, weights, transforms):
     vh = torch.cat([vertices, torch.ones_like(vertices[:, :1])], dim=1)
     M = {blend}

@@ -7,6 +7,7 @@ import torch
 
 from solutions.lstm_cell_forward import lstm_cell, make_cases
 
+
 def torch_lstm_cell(x, h, c, W_ih, W_hh, b):
     cell = torch.nn.LSTMCell(x.shape[0], h.shape[0], dtype=torch.float64)
     with torch.no_grad():

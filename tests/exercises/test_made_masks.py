@@ -8,6 +8,7 @@ import torch
 from solutions import made_masks_mistakes as mistakes
 from solutions.made_masks import made_masks, make_cases
 
+
 def graded_cases():
     return [(c["name"], c["args"]["input_degrees"], c["args"]["hidden_degrees"]) for c in make_cases(2015)]
 

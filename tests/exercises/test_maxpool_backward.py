@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from solutions.maxpool_backward import make_cases, maxpool2d_backward
 
+
 def autograd_dx(x, dy, k, stride):
     leaf = x.clone().requires_grad_(True)
     y = F.max_pool2d(leaf[None, None], k, stride=stride)[0, 0]

@@ -53,6 +53,7 @@ def test_float32_intermediates_fail_by_a_rounding_sized_error(grade_text):
     source = """
 import torch
 
+
 def positional_encoding(T, d):
     angle = torch.arange(T)[:, None] / 10000 ** (torch.arange(0, d, 2) / d)
     pe = torch.empty(T, d, dtype=torch.float64)

@@ -6,6 +6,7 @@ import torch
 
 from solutions.splat_covariance import splat_covariance
 
+
 def hamilton(a, b):
     w1, x1, y1, z1 = a
     w2, x2, y2, z2 = b

@@ -60,6 +60,7 @@ def test_graded_cases_cut_the_sequence(course, grader):
 FORWARD = """
 import torch
 
+
 def truncated_bptt(x, h0, W_xh, W_hh, b_h, W_hy, b_y, targets, k):
     hs = [h0]
     for x_t in x:
