@@ -217,3 +217,41 @@ def render_validation(console: Console, reports: list) -> None:
     bad = [r.exercise for r in reports if not r.ok]
     console.print(f"{len(reports) - len(bad)}/{len(reports)} exercises proven."
                   + (f" Failing: {', '.join(bad)}" if bad else ""))
+
+
+def render_mutations(console: Console, reports: list, target: float) -> None:
+    """`dlcheck validate --mutants`: per exercise the counts and score, every survivor as a diff."""
+    for report in reports:
+        if report.skipped:
+            console.print(Text(f"· {report.exercise}", style="dim") + Text(f"  mutants: skipped ({report.skipped})",
+                                                                          style="dim"))
+            continue
+        mark, style = STATUS_STYLE[PASS if report.ok else FAIL]
+        if report.problem:
+            console.print(Text(f"{mark} {report.exercise}  mutants: ", style=style) +
+                          Text(f"could not run: {report.problem}", style="red"))
+            continue
+        console.print(Text(f"{mark} {report.exercise}", style=style) + Text(
+            f"  mutants {report.mutants} · killed {report.killed} · equivalent {report.equivalent} · "
+            f"score {report.score:.1%} · {len(report.survived)} survived ({report.seconds:.1f} s)", style="dim"))
+        for mutant in report.survived:
+            console.print(Text(f"    survived: {mutant.id}", style="yellow") + Text(f"  {mutant.description}"))
+            console.print(_diff_text(mutant.diff, "      "), soft_wrap=True)
+        for mutant_id in report.stale_equivalent:
+            console.print(Text(f"    stale equivalent_mutants entry (matches no mutant): {mutant_id}", style="red"))
+        for mutant_id in report.killed_equivalent:
+            console.print(Text(f"    listed as equivalent, yet the cases kill it: {mutant_id}", style="red"))
+    scored = [r for r in reports if not r.skipped]
+    below = [r.exercise for r in scored if not r.ok]
+    console.print(f"{len(scored) - len(below)}/{len(scored)} exercises kill at least {target:.0%} of their mutants."
+                  + (f" Below it: {', '.join(below)}" if below else ""))
+
+
+def _diff_text(diff: str, prefix: str) -> Text:
+    text = Text()
+    for line in diff.splitlines():
+        style = ("green" if line.startswith("+") and not line.startswith("+++") else
+                 "red" if line.startswith("-") and not line.startswith("---") else "dim")
+        text.append(prefix + line + "\n", style=style)
+    text.rstrip()
+    return text
