@@ -194,7 +194,8 @@ KEEPDIM_KEYWORDS = frozenset({"keepdim", "keepdims"})
 MODULE_ROOTS = frozenset({"torch", "F", "math", "np", "numpy"})  # torch.sum(x): a function, not a method
 # Calls whose two arguments may be swapped without changing anything: never a useful mutant.
 SYMMETRIC_CALLS = frozenset({"max", "min", "maximum", "minimum", "add", "mul", "multiply", "hypot", "logaddexp",
-                             "eq", "ne", "dot", "inner", "fmax", "fmin", "isclose", "allclose", "equal"})
+                             "eq", "ne", "dot", "inner", "fmax", "fmin", "isclose", "allclose", "equal",
+                             "transpose", "swapaxes", "swapdims"})
 
 
 def _binop_swap(src: Source, node: ast.AST) -> Iterator[Change]:

@@ -70,6 +70,7 @@ def _changed_line(diff: str) -> str:
     ("torch.abs(x - y)", "swap_operands", []),
     ("torch.matmul(x, y)", "swap_args", ["return torch.matmul(y, x)"]),
     ("torch.maximum(x, y)", "swap_args", []),  # symmetric
+    ("x.transpose(-1, -2)", "swap_args", []),
     ("x[1:]", "int_plus_1", ["return x[2:]"]),
     ("x[-1]", "int_minus_1", ["return x[-2]"]),
     ("0 ** x", "int_minus_1", ["return (-1) ** x"]),
