@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -263,7 +264,7 @@ return result
 # ------------------------------------------------------------ modifies: in the spec
 
 @pytest.fixture(scope="module")
-def adam_updating_params(tmp_path_factory):
+def course_updating_params(tmp_path_factory) -> Path:
     """A course holding adam_step as it is, except that its spec says it updates `params` in place."""
     root = tmp_path_factory.mktemp("course")
     (root / "exercises").mkdir()
@@ -272,7 +273,12 @@ def adam_updating_params(tmp_path_factory):
     (root / "exercises" / "adam_step.yaml").write_text(spec + "modifies: [params]\n", encoding="utf-8")
     for name in ("adam_step.py", "adam_step_mistakes.py"):
         shutil.copy(REPO / "solutions" / name, root / "solutions" / name)
-    course = Course(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def adam_updating_params(course_updating_params):
+    course = Course(course_updating_params)
     with Grader(course) as grader:
         yield lambda source: grader.grade(course.get("adam_step"), Submission(source, "adam_step.py", ".py"))
 
@@ -286,6 +292,15 @@ def test_modifies_exempts_only_the_arguments_it_lists(adam_updating_params):
     assert result.status == "fail"
     first = next(t for t in result.tests if t.status != "pass")
     assert "`grads`" in first.message and "`params`" not in first.message
+
+
+def test_show_states_the_rule_and_its_exemption(course_updating_params, tmp_path):
+    env = {"DLCHECK_COURSE": str(course_updating_params), "COLUMNS": "200", "XDG_CACHE_HOME": str(tmp_path / "c")}
+    shown = run_cli("show", "adam_step", cwd=tmp_path, env=env)
+    assert "Arguments: your function must leave the tensors it is given as they were, except `params`, which it " \
+           "updates in place" in shown.stdout
+    plain = run_cli("show", "perceptron_update", cwd=tmp_path, env={**env, "DLCHECK_COURSE": str(REPO)})
+    assert "Arguments: your function must leave the tensors it is given as they were (values" in plain.stdout
 
 
 def test_modifies_must_name_arguments_of_the_entry_point(tmp_path):
