@@ -2,7 +2,8 @@
 
 Student text never reaches eval, sympify or any sympy parser: every node is built by calling
 a whitelisted constructor (Integer, Rational, Add, Mul, Pow, log, exp, sqrt, floor, ceiling,
-Abs, sin, cos, tan, the constants e and pi, and the functions the exercise declares).
+Abs, the trigonometric and hyperbolic functions and their inverses, Sum and Product, the
+constants e and pi, and the functions the exercise declares).
 Instructors' references and mistakes go through this same parser.
 
 Grammar (implicit multiplication binds like `*`, left to right, so 1/2x is x/2):
@@ -11,7 +12,8 @@ Grammar (implicit multiplication binds like `*`, left to right, so 1/2x is x/2):
     unary      := ("-" | "+") unary | power
     power      := atom ("^" unary)?
     atom       := number | name [call] | (…) | […] | {…} | \\frac a b | \\sqrt[n] a
-                | ⌊…⌋ | ⌈…⌉ | |…|
+                | ⌊…⌋ | ⌈…⌉ | |…| | \\sum _{name = expression} ^{expression} term
+    call       := "(" expression ")" | "^" unary call | power   (\\ln x: one factor, see apply)
 """
 
 from __future__ import annotations
@@ -437,8 +439,7 @@ class _Parser:
             return self.indices[tok.text][0]
         for index, (_, kind) in self.indices.items():
             if sums.indexed_by(tok.text, index):
-                raise sums.indexed_symbol_error(tok.text, index, kind, tok.pos,
-                                                self.table.describe_symbols())
+                raise sums.indexed_symbol_error(tok.text, index, kind, tok.pos, self.table)
         value = self.table.lookup(tok.text)
         if value is not None:
             return value

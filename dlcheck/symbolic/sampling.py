@@ -178,14 +178,14 @@ def substitute(expr: Expr, point: Point) -> Expr:
 def _added_up(expr: Expr, point: Point) -> Expr:
     """A sum or product whose bounds are integers at the point, term by term (sympy's Karr
     convention for a reversed range, as in its closed forms); otherwise left for evalf."""
-    (index, lower, upper), = expr.limits
+    body, index, lower, upper = sums.outermost(expr)
     lower, upper = substitute(lower, point), substitute(upper, point)
     if not (lower.is_Integer and upper.is_Integer):
-        return expr.func(substitute(expr.function, point), (index, lower, upper))
+        return expr.func(substitute(body, point), (index, lower, upper))
     values, reversed_range = sums.index_range(lower, upper)
     if len(values) > sums.MAX_TERMS_AT_POINT:
         raise ValueError("too many terms to add up at this point")
-    terms = [substitute(expr.function, {**point, index: Integer(value)}) for value in values]
+    terms = [substitute(body, {**point, index: Integer(value)}) for value in values]
     return sums.combine(expr, terms, reversed_range)
 
 
@@ -221,14 +221,14 @@ def _sum_size(expr: Expr, point: Point) -> float:
     """Digits of a sum or product at the point: its number of terms times the digits of its
     largest term (the body with the index at either end of its range); inf beyond
     MAX_TERMS_AT_POINT terms."""
-    (index, lower, upper), = expr.limits
+    body, index, lower, upper = sums.outermost(expr)
     low, high = value_at(lower, point), value_at(upper, point)
     if low is None or high is None or not (low.is_Integer and high.is_Integer):
         return math.inf
     count = sums.term_count(low, high)
     if count > sums.MAX_TERMS_AT_POINT:
         return math.inf
-    term = max(_size_at(expr.function, {**point, index: end}, {}) for end in (low, high))
+    term = max(_size_at(body, {**point, index: end}, {}) for end in (low, high))
     return count * term + 1.0
 
 

@@ -55,13 +55,19 @@ class IndexedSymbol(AnswerError):
     """A symbol subscripted by a summation index that is not a sequence of the exercise."""
 
 
-def indexed_symbol_error(name: str, index: str, kind: str, position: int, declared: str) -> AnswerError:
+def indexed_symbol_error(name: str, index: str, kind: str, position: int, table) -> AnswerError:
     head = name.partition("_")[0]
+    members = [f"{head}_{n}" for n in range(3) if table.lookup(f"{head}_{n}") is not None]
+    if members:  # sigma_1, sigma_2 are declared, but as separate symbols, not as a sequence
+        return IndexedSymbol(
+            f"'{name}' is indexed by the summation index {index}: a {word(kind)} over the declared "
+            f"symbols {', '.join(members)} by their index is not supported. Write its terms out "
+            f"({' + '.join(members) if kind == 'sum' else '·'.join(members)} …).", position)
     return IndexedSymbol(
         f"'{name}' is indexed by the summation index {index}, but {head} is not a sequence in this "
         f"exercise (there is no {head}_1, {head}_2, …): sums over an index of a symbol that is not "
         f"indexed are not supported. Write the {word(kind)} in closed form with the declared symbols: "
-        f"{declared}.", position)
+        f"{table.describe_symbols()}.", position)
 
 
 def check_bounds(kind: str, lower: Expr, upper: Expr, position: int) -> None:
@@ -114,6 +120,14 @@ def _closed_form(expr: Expr, deadline: Deadline) -> Expr:
 
 
 # ---------------------------------------------------------------- at a point
+
+def outermost(expr: Expr) -> tuple[Expr, Expr, Expr, Expr]:
+    """(body, index, lower, upper) of the outermost range: sympy merges \\sum_i \\sum_j into one
+    Sum with two ranges, the last one outermost; the body is then the inner sum."""
+    *inner, (index, lower, upper) = expr.limits
+    body = expr.func(expr.function, *inner) if inner else expr.function
+    return body, index, lower, upper
+
 
 def index_range(lower: Integer, upper: Integer) -> tuple[range, bool]:
     """The index values of a range with integer bounds, and whether Karr's convention reverses it."""

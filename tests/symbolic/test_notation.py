@@ -219,6 +219,15 @@ def test_a_sum_without_closed_form_is_compared_numerically(counting):
     assert differ.equivalent is False and differ.counterexample is not None
 
 
+def test_nested_sums_without_closed_form_are_added_up_at_points(counting):
+    swapped = compare(counting, r"\sum_{i=1}^{n}\sum_{j=1}^{i} \log(i + 2j + x^2)",
+                      r"\sum_{j=1}^{n}\sum_{i=j}^{n} \log(i + 2j + x^2)")
+    assert swapped.equivalent and swapped.method == "numeric", swapped
+    short = compare(counting, r"\sum_{i=1}^{n}\sum_{j=1}^{i} \log(i + 2j + x^2)",
+                    r"\sum_{i=1}^{n}\sum_{j=1}^{i-1} \log(i + 2j + x^2)")
+    assert short.equivalent is False, short
+
+
 def test_an_empty_range_is_zero_and_one(counting):
     n = counting.lookup("n")
     assert value_at(parse(r"\sum_{i=1}^{n} (i + x)", counting), {n: Integer(0)}) == 0
@@ -275,3 +284,31 @@ def test_gaussian_entropy_with_brackets_passes(exercise_tables):
                    r"\frac12 \ln\left(2\pi e \sigma^2\right)"):
         verdict = compare(table, answer, reference_of("gaussian_entropy"))
         assert verdict.equivalent, (answer, verdict)
+
+
+def test_a_sum_over_declared_numbered_symbols_asks_for_the_terms(exercise_tables):
+    table = build_table(request_for("kl_gaussian_1d", ""))
+    message = error_of(r"\sum_{i=1}^{2} \sigma_i^2", table).message
+    assert "'sigma_i' is indexed by the summation index i" in message
+    assert "sigma_1, sigma_2" in message and "not supported" in message
+
+
+# ---------------------------------------------------------------- hyperbolic functions and steps
+
+def test_a_hyperbolic_step_beyond_every_random_point_is_found(counting):
+    verdict = compare(counting, r"x + \lfloor \tanh(x - 10^7) \rfloor + 1", "x")
+    assert verdict.equivalent is False and verdict.counterexample.near_breakpoint, verdict
+
+
+def test_hyperbolic_identity_across_a_step_is_accepted_with_breakpoint_evidence(counting):
+    verdict = compare(counting, r"|\tanh x|", r"\tanh|x|")
+    assert verdict.equivalent, verdict
+    if verdict.method == "numeric":
+        assert verdict.evidence.breakpoint_points > 0
+
+
+def test_an_inverse_hyperbolic_function_is_compared_where_it_is_defined(counting):
+    verdict = compare(counting, "artanh(x)", r"\frac{1}{2}\ln\frac{1 + x}{1 - x}")
+    assert verdict.equivalent, verdict
+    wrong = compare(counting, "artanh(x)", r"\ln\frac{1 + x}{1 - x}")
+    assert wrong.equivalent is False
