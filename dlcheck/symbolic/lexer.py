@@ -4,7 +4,9 @@ Unicode is first mapped onto the plain/LaTeX alphabet (fullwidth forms, Greek le
 √, superscripts, accents); every character keeps the position it had in the typed text, so
 errors point at what the student wrote. Symbol names come out canonical, whatever the style:
 `L_{\\text{in}}`, `L_{in}` and `L_in` are all `L_in`; `\\bar{\\alpha}_t`, `\\overline\\alpha_t`
-and `ᾱ_t` are all `alpha_bar_t`; `\\varepsilon` and `ε` are `epsilon`.
+and `ᾱ_t` are all `alpha_bar_t`; `\\varepsilon` and `ε` are `epsilon`. A sum or product
+(`\\sum_{i=1}^{n}`, `\\prod^{t}_{s=1}`, `∑`, `Σ_{i=1}`, plain `sum_{i=1}^{n}`) comes out as a
+command followed by its scripts, always in the order `_ { … } ^ { … }`.
 """
 
 from __future__ import annotations

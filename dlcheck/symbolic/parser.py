@@ -541,13 +541,21 @@ class _Parser:
             return AnswerError(f"Unknown function '{tok.text}'. Functions you can use: {allowed} "
                                f"(and the inverses {', '.join(_INVERSE_NAMES[n] for n in _INVERSES)}).",
                                tok.pos)
-        suggestion = self.table.suggest(tok.text)
+        suggestion = self._function_run_together(tok.text) or self.table.suggest(tok.text)
         hint = f" Did you mean {suggestion}?" if suggestion else ""
         if self._is_call_argument(tok):  # p_d(x): the symbol already stands for the value at x
             before = self.tokens[self.k - 3].text
             hint = f" Write {before} alone, without '({tok.text})'."
         return AnswerError(f"Unknown symbol '{tok.text}'.{hint} Declared symbols: "
                            f"{self.table.describe_symbols()}.", tok.pos)
+
+    def _function_run_together(self, name: str) -> str | None:
+        """'tanhx' -> 'tanh(x)': a function name run into a declared symbol."""
+        for function in sorted(BUILTIN_FUNCTIONS, key=len, reverse=True):
+            rest = name[len(function):]
+            if name.startswith(function) and rest and self.table.lookup(rest) is not None:
+                return f"{function}({rest})"
+        return None
 
     def _is_call_argument(self, tok: Token) -> bool:
         """`tok` is the x of `name(x)` where name is a declared symbol."""

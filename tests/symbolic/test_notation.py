@@ -67,6 +67,11 @@ def test_hyperbolic_powers_and_products(counting):
     assert parse(r"\sinh x \cosh x", counting) == sinh(x) * cosh(x)
 
 
+def test_a_function_name_run_into_its_argument_gets_a_hint(counting):
+    assert "Did you mean tanh(x)?" in error_of("tanhx", counting).message
+    assert "Did you mean sin(x)?" in error_of("2 sinx", counting).message
+
+
 def test_a_power_minus_one_on_a_function_name_is_refused_as_ambiguous(counting):
     message = error_of(r"\tanh^{-1} x", counting).message
     assert "inverse" in message and "artanh(x)" in message and "1/tanh(x)" in message
