@@ -200,6 +200,9 @@ def new(
 @app.command()
 def validate(
     exercise_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", show_default=False)] = None,
+    mutants: Annotated[bool, typer.Option(
+        "--mutants", help="Also grade mutants of each reference (docs/mutants.md); fail where the cases kill "
+                          "fewer than 95 % of them.")] = False,
     output: FormatOption = Format.text,
     examples: Annotated[bool, typer.Option(
         "--examples/--no-examples", help="Grade the spec's examples too (the default).")] = True,
@@ -216,16 +219,33 @@ def validate(
         if any(s.kind == "code" for s in specs):
             grader.warm_up()
         reports = [validate_exercise(the_course, spec, grader, examples=examples) for spec in specs]
+    analyses = _mutation_analyses(the_course, specs) if mutants else None
+    ok = all(r.ok for r in reports) and all(a.ok for a in analyses or [])
     if output == Format.json:
-        _print_json({"ok": all(r.ok for r in reports), "exercises": [
-            {"exercise": r.exercise, "ok": r.ok,
-             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in r.checks]} for r in reports]})
+        entries = [{"exercise": r.exercise, "ok": r.ok,
+                    "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in r.checks]} for r in reports]
+        for entry, analysis in zip(entries, analyses or []):
+            entry.update(analysis.to_json(), ok=entry["ok"] and analysis.ok)
+        _print_json({"ok": ok, "exercises": entries})
     else:
-        from .report import render_validation
+        from .report import render_mutations, render_validation
 
         render_validation(_console(), reports)
-    if not all(r.ok for r in reports):
+        if analyses is not None:
+            from .mutation import TARGET
+
+            render_mutations(_console(), analyses, TARGET)
+    if not ok:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _mutation_analyses(course: Course, specs: list) -> list:
+    from .mutation import analyse, mutation_grader
+
+    with mutation_grader(course) as grader:
+        if any(s.kind == "code" for s in specs):
+            grader.warm_up()
+        return [analyse(course, spec, grader) for spec in specs]
 
 
 def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None):

@@ -24,8 +24,9 @@ from . import rules, wire
 from .catalog import Course
 from .compare import compare_safely, describe_type
 from .errors import GraderFault
+from .input_feedback import changed_message, unchecked_message
 from .messages import (
-    CaseRaised, CaseResult, ErrorInfo, ImportFailed, Isolation, JobLimits, MissingFunction, Ready,
+    CaseRaised, CaseResult, ErrorInfo, ImportFailed, InputChange, Isolation, JobLimits, MissingFunction, Ready,
     ReferenceCases, ReferenceFault, ReferenceJob, RuleBroken, RuleTraps, StudentJob, SyntaxProblem,
     WorkerEvent,
 )
@@ -80,6 +81,8 @@ class ReferenceCase:
 class StudentRun:
     values: dict[int, Any] = field(default_factory=dict)  # case index -> decoded output
     errors: dict[int, dict] = field(default_factory=dict)  # case index -> exception description
+    changed_inputs: dict[int, list[InputChange]] = field(default_factory=dict)  # arguments a call changed
+    unchecked_inputs: dict[int, str] = field(default_factory=dict)  # why a call's arguments could not be checked
     problem: TestResult | None = None  # import/setup failure, timeout or crash
     problem_case: int | None = None
     violations: list[dict] = field(default_factory=list)
@@ -205,7 +208,7 @@ class Grader:
                        for r in spec.rules],
                 fixtures_source=fixtures.read_text(encoding="utf-8") if fixtures else None,
                 fixtures_filename="exercises/fixtures.py",
-                cases=[c.args for c in cases],
+                cases=[c.args for c in cases], modifies=list(spec.modifies),
             ))
             job.channel.max_total_bytes = sum(c.result_bounds.max_bytes for c in cases) + RUN_SLACK_BYTES
             _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name, spec.entry_point)
@@ -350,8 +353,12 @@ def _size(count: int) -> str:
 def _record_case(run: StudentRun, index: int, message: CaseResult | CaseRaised) -> None:
     if isinstance(message, CaseRaised):
         run.errors[index] = _exception_record(message.error)
-    else:
-        run.values[index] = grader_value(message.value)
+        return
+    run.values[index] = grader_value(message.value)
+    if message.changed_inputs:
+        run.changed_inputs[index] = list(message.changed_inputs)
+    if message.unchecked is not None:
+        run.unchecked_inputs[index] = message.unchecked
 
 
 def _exception_record(error: ErrorInfo) -> dict:
@@ -421,15 +428,10 @@ def format_exception(error: dict, display_name: str) -> str:
 
 # ------------------------------------------------------------ judging
 
-def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
+def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun,
+                hidden: bool = False) -> tuple[TestResult, Failure | None]:
     if index in run.values:
-        got = run.values[index]
-        mismatches = compare_safely(case.expected, got, to_data(spec.compare))
-        if not mismatches:
-            return TestResult(case.name, PASS), None
-        failure = Failure(case.name, case.inputs, case.expected, got, mismatches)
-        status = ERROR if any(m.kind == "error" for m in mismatches) else FAIL
-        return TestResult(case.name, status, _mismatch_summary(mismatches)), failure
+        return _judge_output(spec, index, case, run, hidden)
     if index in run.errors:
         error = run.errors[index]
         message = "raised " + format_exception(error, "your file")
@@ -439,14 +441,34 @@ def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) ->
     return TestResult(case.name, SKIPPED, "not run"), None
 
 
+def _judge_output(spec: Spec, index: int, case: ReferenceCase, run: StudentRun,
+                  hidden: bool) -> tuple[TestResult, Failure | None]:
+    """A returned value against the expected one, and what the call did to its arguments: a case passes
+    only when the output matches and the worker reported every argument unchanged (its report can
+    fail a case, never pass one)."""
+    got = run.values[index]
+    mismatches = compare_safely(case.expected, got, to_data(spec.compare))
+    changed = changed_message(run.changed_inputs.get(index, []))
+    unchecked = run.unchecked_inputs.get(index)
+    arguments = unchecked_message(unchecked) if unchecked is not None else changed
+    failure = Failure(case.name, case.inputs, case.expected, got, mismatches, arguments=arguments)
+    if unchecked is not None:
+        return TestResult(case.name, ERROR, arguments), failure
+    if not mismatches:
+        if not changed:
+            return TestResult(case.name, PASS), None
+        return TestResult(case.name, FAIL, f"the output is right, but {changed}"), failure
+    status = ERROR if any(m.kind == "error" for m in mismatches) else FAIL
+    summary = _hidden_summary(mismatches) if hidden else _mismatch_summary(mismatches)
+    return TestResult(case.name, status, summary + (f"; also, {changed}" if changed else "")), failure
+
+
 def _judge_hidden_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
     """Like _judge_case, but what reaches the student holds no expected value, nor the inputs."""
-    test, failure = _judge_case(spec, index, case, run)
+    test, failure = _judge_case(spec, index, case, run, hidden=True)
     test.hidden = True
     if failure is None:
         return test, None
-    if failure.mismatches:
-        test.message = _hidden_summary(failure.mismatches)
     return test, Failure(case.name, hidden=True, summary=test.message)
 
 
@@ -462,12 +484,19 @@ def _hidden_summary(mismatches: list) -> str:
     return where + words.get(m.kind, "wrong output")
 
 
+MAX_NAMED_PARTS = 8
+
+
 def _mismatch_summary(mismatches: list) -> str:
-    paths = [m.path for m in mismatches if m.path]
-    if len(mismatches) > 1 and paths:
-        return f"wrong: {', '.join(dict.fromkeys(p.split('[')[0] for p in paths))}; {mismatches[0].path}: {mismatches[0].message}"
+    """The first mismatch, after the list of every wrong part ("wrong: [0], [1]; [0]: …",
+    "wrong: m, v; m: …") when there are several."""
     m = mismatches[0]
-    return f"{m.path}: {m.message}" if m.path else m.message
+    first = f"{m.path}: {m.message}" if m.path else m.message
+    parts = list(dict.fromkeys(x.path for x in mismatches if x.path))
+    if len(mismatches) < 2 or not parts:
+        return first
+    named = ", ".join(parts[:MAX_NAMED_PARTS]) + (", …" if len(parts) > MAX_NAMED_PARTS else "")
+    return f"wrong: {named}; {first}"
 
 
 def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, str] | None:

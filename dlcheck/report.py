@@ -57,6 +57,7 @@ def render_exercise(console: Console, spec, submission_hint: str) -> None:
     console.print(Markdown(spec.statement))
     if spec.kind == "code":
         console.print(Text("Signature: ", style="bold") + Text(spec.signature, style="cyan"))
+        console.print(Text("Arguments: ", style="bold") + Text(_argument_rule(spec.modifies)))
         for rule in spec.rules:
             console.print(Text("Rule: ", style="bold yellow") + Text(f"{rule.message} (forbidden: "
                                                                       f"{', '.join(rule.forbid)})"))
@@ -66,6 +67,13 @@ def render_exercise(console: Console, spec, submission_hint: str) -> None:
         if spec.functions:
             console.print(Text("Functions: ", style="bold") + Text(", ".join(f"{n}(·)" for n in spec.functions)))
     console.print(Text(submission_hint, style="dim"))
+
+
+def _argument_rule(modifies: list[str]) -> str:
+    """The rule the worker enforces after every call (dlcheck.input_guard), as the student reads it."""
+    exempt = f", except {', '.join(f'`{name}`' for name in modifies)}, which it updates in place" if modifies else ""
+    return (f"your function must leave the tensors it is given as they were{exempt} (values, dtype, shape, "
+            f"requires_grad, .grad, and the entries of a dict or list).")
 
 
 def _symbol_help(name: str, symbol) -> str:
@@ -130,7 +138,7 @@ def _failure_panel(failure: Failure, submission: str):
                     "on inputs of your own (other sizes, signs, edge values).", style="dim")
         return Panel(body, title="a hidden case fails", title_align="left", border_style="red")
 
-    from .display import show as show_value
+    from .display import show as show_value, show_pair
 
     def show(value, indent):
         return printable(show_value(value, indent))
@@ -143,8 +151,12 @@ def _failure_panel(failure: Failure, submission: str):
     if failure.error is not None:
         parts.append(_exception_text(failure.error, submission))
     elif failure.got is not None or failure.mismatches:
-        parts.append(Text("expected: ", style="bold green") + Text(show(failure.expected, "    ")))
-        parts.append(Text("got:      ", style="bold red") + Text(show(failure.got, "    ")))
+        expected, got = (printable(text) for text in show_pair(failure.expected, failure.got, "    "))
+        parts.append(Text("expected: ", style="bold green") + Text(expected))
+        got_line = Text("got:      ", style="bold red") + Text(got)
+        if not failure.mismatches and failure.arguments:  # what failed is not the output
+            got_line.append("  (right)", style="green")
+        parts.append(got_line)
         for m in failure.mismatches[:8]:
             line = Text("where:    ", style="bold")
             line.append(printable(f"{m.path}: ") if m.path else "", style="bold")
@@ -153,6 +165,8 @@ def _failure_panel(failure: Failure, submission: str):
                 line.append(f"  (allowed |diff| ≤ {m.tolerance['atol']:g} + {m.tolerance['rtol']:g}·|expected|)",
                             style="dim")
             parts.append(line)
+    if failure.arguments:
+        parts.append(Text("arguments: ", style="bold red") + Text(printable(failure.arguments)))
     return Panel(Group(*parts), title="first failing case", title_align="left", border_style="red")
 
 
@@ -217,3 +231,41 @@ def render_validation(console: Console, reports: list) -> None:
     bad = [r.exercise for r in reports if not r.ok]
     console.print(f"{len(reports) - len(bad)}/{len(reports)} exercises proven."
                   + (f" Failing: {', '.join(bad)}" if bad else ""))
+
+
+def render_mutations(console: Console, reports: list, target: float) -> None:
+    """`dlcheck validate --mutants`: per exercise the counts and score, every survivor as a diff."""
+    for report in reports:
+        if report.skipped:
+            console.print(Text(f"· {report.exercise}", style="dim") + Text(f"  mutants: skipped ({report.skipped})",
+                                                                          style="dim"))
+            continue
+        mark, style = STATUS_STYLE[PASS if report.ok else FAIL]
+        if report.problem:
+            console.print(Text(f"{mark} {report.exercise}  mutants: ", style=style) +
+                          Text(f"could not run: {report.problem}", style="red"))
+            continue
+        console.print(Text(f"{mark} {report.exercise}", style=style) + Text(
+            f"  mutants {report.mutants} · killed {report.killed} · equivalent {report.equivalent} · "
+            f"score {report.score:.1%} · {len(report.survived)} survived ({report.seconds:.1f} s)", style="dim"))
+        for mutant in report.survived:
+            console.print(Text(f"    survived: {mutant.id}", style="yellow") + Text(f"  {mutant.description}"))
+            console.print(_diff_text(mutant.diff, "      "), soft_wrap=True)
+        for mutant_id in report.stale_equivalent:
+            console.print(Text(f"    stale equivalent_mutants entry (matches no mutant): {mutant_id}", style="red"))
+        for mutant_id in report.killed_equivalent:
+            console.print(Text(f"    listed as equivalent, yet the cases kill it: {mutant_id}", style="red"))
+    scored = [r for r in reports if not r.skipped]
+    below = [r.exercise for r in scored if not r.ok]
+    console.print(f"{len(scored) - len(below)}/{len(scored)} exercises kill at least {target:.0%} of their mutants."
+                  + (f" Below it: {', '.join(below)}" if below else ""))
+
+
+def _diff_text(diff: str, prefix: str) -> Text:
+    text = Text()
+    for line in diff.splitlines():
+        style = ("green" if line.startswith("+") and not line.startswith("+++") else
+                 "red" if line.startswith("-") and not line.startswith("---") else "dim")
+        text.append(prefix + line + "\n", style=style)
+    text.rstrip()
+    return text

@@ -29,6 +29,7 @@ class Failure:
     got: Any = None
     mismatches: list[Mismatch] = field(default_factory=list)
     error: dict[str, Any] | None = None  # exception type, message, frames in the student's file
+    arguments: str = ""  # what the call did to arguments it had to leave alone (or why that is unknown)
     hidden: bool = False  # a hidden case: only `summary` is shown, never inputs or values
     summary: str = ""
 
@@ -89,19 +90,21 @@ def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
         return None
     if failure.hidden:
         return {"case": failure.case, "hidden": True, "message": failure.summary}
-    from .display import show  # keeps `dlcheck list` (which imports this module) light
+    from .display import show, show_pair  # keeps `dlcheck list` (which imports this module) light
 
+    expected, got = show_pair(failure.expected, failure.got)
     return {
         "case": failure.case,
         "inputs": {name: show(value) for name, value in failure.inputs.items()},
-        "expected": show(failure.expected) if failure.expected is not None else None,
-        "got": show(failure.got) if failure.got is not None else None,
+        "expected": expected if failure.expected is not None else None,
+        "got": got if failure.got is not None else None,
         "mismatches": [
             {"path": m.path, "kind": m.kind, "message": m.message, "worst": m.worst,
              "mismatched": m.mismatched, "total": m.total}
             for m in failure.mismatches
         ],
         "error": failure.error,
+        "arguments": failure.arguments or None,
     }
 
 

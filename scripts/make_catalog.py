@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -18,15 +19,19 @@ from dlcheck.catalog import Course  # noqa: E402
 from dlcheck.chapters import CHAPTERS  # noqa: E402
 
 TARGET = REPO / "docs" / "catalog.md"
+MUTANTS = REPO / "docs" / "mutants.json"  # written by scripts/mutation_report.py
 
 
 def render(course: Course) -> str:
     specs = course.specs
+    scores = _mutation_scores()
     lines = [
         "# Exercise catalog",
         "",
         "Generated from `exercises/*.yaml` by `scripts/make_catalog.py`; do not edit by hand.",
         "Every exercise is proven by `dlcheck validate` (run for the whole catalog by `tests/test_catalog.py`).",
+        "The mutation score of a code exercise is the share of mutants of its reference that its cases kill, as",
+        "recorded in `docs/mutants.json` (see [mutants.md](mutants.md)).",
         "",
         "## Coverage",
         "",
@@ -45,12 +50,31 @@ def render(course: Course) -> str:
         if not in_chapter:
             lines.append("No exercises yet.")
             continue
-        lines += ["| id | title | kind | points | known mistakes | hints |", "| --- | --- | --- | ---: | --- | ---: |"]
+        lines += ["| id | title | kind | points | known mistakes | hints | mutation score |",
+                  "| --- | --- | --- | ---: | --- | ---: | ---: |"]
         for spec in in_chapter:
             mistakes = ", ".join(f"`{m.id}`" for m in spec.mistakes)
             lines.append(f"| `{spec.id}` | {_cell(spec.title)} | {spec.kind} | {spec.points} | {mistakes} | "
-                         f"{len(spec.hints)} |")
+                         f"{len(spec.hints)} | {_mutation_cell(spec, scores)} |")
     return "\n".join(lines) + "\n"
+
+
+def _mutation_scores() -> dict[str, dict]:
+    if not MUTANTS.is_file():
+        return {}
+    return {entry["id"]: entry for entry in json.loads(MUTANTS.read_text(encoding="utf-8"))["exercises"]}
+
+
+def _mutation_cell(spec, scores: dict[str, dict]) -> str:
+    if spec.kind != "code":
+        return "n/a"
+    entry = scores.get(spec.id)
+    if entry is None:
+        return "not measured"
+    if entry["score"] is None:
+        return "could not run"
+    survived = len(entry["survived"])
+    return f"{entry['score']:.1%}" + (f" ({survived} survive)" if survived else "")
 
 
 def _cell(text: str) -> str:

@@ -3,7 +3,8 @@
 Cascade, all within one Deadline:
 1. a quick numeric screen (a few points): one differing point settles "not equal";
 2. symbolic: a - b is reduced by cheap steps first (expand, cancel, log rules under the
-   symbols' assumptions) and `simplify` last, each under its own time cap. Zero is a proof;
+   symbols' assumptions, hyperbolic functions written with exp) and `simplify` last, each under
+   its own time cap. Zero is a proof;
 3. numeric evidence, never called a proof: up to WANTED_POINTS seeded points on the whole
    domains, then, when either side has a piecewise function (floor, ceiling, abs, …), the
    points on both sides of its places of change (breakpoints.py). Every valid point must agree
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Expr, cancel, expand, expand_log, simplify, together
+from sympy import Expr, cancel, cosh, coth, csch, exp, expand, expand_log, sech, simplify, sinh, tanh, together
 
 from .breakpoints import Crossings, steps_in
 from .sampling import Point, PointSource, close, value_at
+from .sums import CLOSING_SHARE, close_sums
 from .table import SymbolTable
 from .timebox import Deadline, OutOfTime
 
@@ -26,11 +28,22 @@ SCREEN_POINTS = 3
 WANTED_POINTS = 40
 MIN_POINTS = 10
 
+HYPERBOLIC = (sinh, cosh, tanh, coth, sech, csch)
+
+
+def _hyperbolic_as_exp(difference: Expr) -> Expr:
+    """simplify does not see that (1 + tanh(x/2))/2 is 1/(1 + e^(-x)); written with exp, cancel does."""
+    if not difference.has(*HYPERBOLIC):
+        return difference  # nothing to rewrite: the cancel step before has already tried this
+    return cancel(together(difference.rewrite(HYPERBOLIC, exp)))
+
+
 # (step, seconds it may take at most)
 SYMBOLIC_STEPS = (
     (expand, 1.0),
     (lambda d: cancel(together(d)), 1.0),
     (lambda d: cancel(expand_log(d)), 1.0),  # log rules hold where the assumptions say positive
+    (_hyperbolic_as_exp, 1.0),
     (simplify, 3.0),
 )
 
@@ -75,10 +88,10 @@ class Comparer:
         self.points = points
         self.crossings = Crossings(table, points)
         self._values: dict[tuple[Expr, tuple], Expr | None] = {}
+        self._prepared: dict[Expr, Expr] = {}
 
     def compare(self, answer: Expr, expected: Expr, deadline: Deadline) -> Verdict:
-        a = self.table.expand_definitions(answer)
-        b = self.table.expand_definitions(expected)
+        a, b = self._prepare(answer, deadline), self._prepare(expected, deadline)
         screen = self._scan(a, b, self._random_points(), deadline.within(0.3), SCREEN_POINTS)
         if screen.counterexample:
             return Verdict(False, "numeric", screen.counterexample)
@@ -89,9 +102,16 @@ class Comparer:
     def compare_numerically(self, answer: Expr, expected: Expr, deadline: Deadline) -> Verdict:
         """Step 3 alone, without the chance of a proof (the tests use it to check that equal
         expressions also agree numerically everywhere the sampler looks)."""
-        a = self.table.expand_definitions(answer)
-        b = self.table.expand_definitions(expected)
+        a, b = self._prepare(answer, deadline), self._prepare(expected, deadline)
         return self._numeric_verdict(a, b, deadline)
+
+    def _prepare(self, expr: Expr, deadline: Deadline) -> Expr:
+        """What is compared: derived quantities and declared functions written out, sums and
+        products in closed form where sympy finds one (cached: the answer meets every mistake)."""
+        if expr not in self._prepared:
+            expanded = self.table.expand_definitions(expr)
+            self._prepared[expr] = close_sums(expanded, deadline.within(CLOSING_SHARE))
+        return self._prepared[expr]
 
     def _numeric_verdict(self, a: Expr, b: Expr, deadline: Deadline) -> Verdict:
         scan = self._scan(a, b, self._random_points(), deadline, WANTED_POINTS)

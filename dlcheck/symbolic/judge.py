@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from sympy import Expr, Float, Function, Symbol, pretty, sstr
+from sympy import Dummy, Expr, Function, Symbol, pretty, sstr
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from .equivalence import Comparer, Counterexample, Verdict
@@ -99,6 +99,7 @@ def _diagnose(comparer: Comparer, answer: Expr, mistakes: list[dict], table: Sym
 # ---------------------------------------------------------------- how the answer was read
 
 def _rendering(answer: Expr, table: SymbolTable, deadline: Deadline) -> dict:
+    answer = _index_names(answer)
     try:
         text = sstr(answer)
     except (ArithmeticError, ValueError):  # ordering the terms evaluates them: exp(exp(exp(exp(10))))
@@ -109,6 +110,11 @@ def _rendering(answer: Expr, table: SymbolTable, deadline: Deadline) -> dict:
     except (OutOfTime, ArithmeticError, ValueError):
         shown = text
     return {"read_as": shown, "read_as_text": text}
+
+
+def _index_names(expr: Expr) -> Expr:
+    """A sum's index is a Dummy (so that it never meets a declared symbol); shown by its name, not _i."""
+    return expr.xreplace({index: Symbol(index.name) for index in expr.atoms(Dummy)})
 
 
 def _display_names(expr: Expr, table: SymbolTable) -> Expr:
@@ -180,7 +186,7 @@ def _counterexample_json(counterexample: Counterexample, table: SymbolTable) -> 
 
 def _json_number(value: Expr) -> float | str:
     number = _float(value)
-    return number if math.isfinite(number) else sstr(Float(value, 6))
+    return number if math.isfinite(number) else sstr(value.evalf(6))  # evalf: no str() of a huge int
 
 
 def _distinct_texts(a: Expr, b: Expr) -> tuple[str, str]:
@@ -197,7 +203,7 @@ def _short(value: Expr, digits: int = 6) -> str:
     if value.is_Integer and abs(value) < 10**15:
         return str(int(value))
     if digits > 15 or not math.isfinite(_float(value)):
-        return sstr(Float(value, digits), full_prec=False)
+        return sstr(value.evalf(digits), full_prec=False)
     return f"{_float(value):.{digits}g}"
 
 

@@ -4,7 +4,9 @@ Unicode is first mapped onto the plain/LaTeX alphabet (fullwidth forms, Greek le
 √, superscripts, accents); every character keeps the position it had in the typed text, so
 errors point at what the student wrote. Symbol names come out canonical, whatever the style:
 `L_{\\text{in}}`, `L_{in}` and `L_in` are all `L_in`; `\\bar{\\alpha}_t`, `\\overline\\alpha_t`
-and `ᾱ_t` are all `alpha_bar_t`; `\\varepsilon` and `ε` are `epsilon`.
+and `ᾱ_t` are all `alpha_bar_t`; `\\varepsilon` and `ε` are `epsilon`. A sum or product
+(`\\sum_{i=1}^{n}`, `\\prod^{t}_{s=1}`, `∑`, `Σ_{i=1}`, plain `sum_{i=1}^{n}`) comes out as a
+command followed by its scripts, always in the order `_ { … } ^ { … }`.
 """
 
 from __future__ import annotations
@@ -29,14 +31,23 @@ _GREEK_LOWER = (
 GREEK = frozenset(_GREEK_LOWER + [g.capitalize() for g in _GREEK_LOWER])
 GREEK_VARIANTS = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varsigma": "sigma",
                   "varrho": "rho", "varkappa": "kappa", "varpi": "pi"}
-_FUNCTION_COMMANDS = frozenset({"log", "ln", "exp", "sin", "cos", "tan"})
+# LaTeX's own function commands, and the hyperbolic ones it lacks (\sech, \artanh, …) that
+# students type anyway; each is a name the parser knows as a function.
+FUNCTION_COMMANDS = frozenset({
+    "log", "ln", "exp", "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan",
+    "arccot", "sinh", "cosh", "tanh", "coth", "sech", "csch", "arsinh", "arcosh", "artanh", "arcoth",
+    "arsech", "arcsch", "arcsinh", "arccosh", "arctanh", "arccoth", "arcsech", "arccsch"})
+# \sum and \prod (plain sum_, prod_); a Σ or Π whose subscript holds '=' is one too: Σ_{i=1}^{n}
+BIG_OPERATORS = {"sum": "sum", "prod": "prod", "Sigma": "sum", "Pi": "prod"}
+_LETTER_COMMANDS = {"ell": "ell"}  # \ell, the usual name of a layer index
+_LIMITS = re.compile(r"\\(?:no)?limits(?![A-Za-z])")
 _FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 _DELIMITER_COMMANDS = frozenset({"lfloor", "rfloor", "lceil", "rceil"})
 # Sizing and spacing only change the typesetting; `\left.` is an invisible delimiter.
 _SIZING = frozenset({"left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl",
                      "Bigr", "biggl", "biggr", "Biggl", "Biggr"})
 _IGNORED = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle",
-                      "(", ")", "[", "]"}) | _SIZING  # \( \) \[ \] are math delimiters
+                      "limits", "nolimits", "(", ")", "[", "]"}) | _SIZING  # \( \) \[ \] are math delimiters
 _OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "{": "(", "}": ")",
                       "lbrace": "(", "rbrace": ")", "lvert": "|", "rvert": "|", "vert": "|",
                       "prime": "'"}
@@ -46,7 +57,7 @@ _TEXT_COMMANDS = frozenset({"text", "textrm", "textit", "mathrm", "mathit", "mat
                             "mathnormal", "boldsymbol", "bm", "operatorname"})
 _ACCENTS = {"bar": "bar", "overline": "bar", "hat": "hat", "widehat": "hat", "tilde": "tilde",
             "widetilde": "tilde", "dot": "dot", "vec": "vec"}
-_UNSUPPORTED = {"infty": "infinity", "sum": "sums", "prod": "products", "int": "integrals",
+_UNSUPPORTED = {"infty": "infinity", "in": "sums over a set", "int": "integrals",
                 "lim": "limits", "max": "max", "min": "min", "partial": "partial derivatives",
                 "nabla": "gradients", "pm": "±", "mp": "∓", "approx": "≈", "cdots": "…",
                 "ldots": "…", "dots": "…", "\\": "line breaks"}
@@ -58,7 +69,7 @@ _CHAR_MAP = {
     "\u00f7": "/", "\u2215": "/", "\u2044": "/",
     "\u221a": "\\sqrt ", "\u230a": "\\lfloor ", "\u230b": "\\rfloor ", "\u2308": "\\lceil ",
     "\u2309": "\\rceil ", "\u2264": "\\le ", "\u2265": "\\ge ", "\u2260": "\\ne ",
-    "\u2032": "'", "\u2019": "'",
+    "\u2032": "'", "\u2019": "'", "\u2211": "\\sum ", "\u220f": "\\prod ", "\u221e": "\\infty ",
 }
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _COMBINING_ACCENTS = {"\u0304": "bar", "\u0305": "bar", "\u0302": "hat", "\u0303": "tilde",
@@ -274,7 +285,17 @@ class _Lexer:
         while self.peek().isascii() and self.peek().isalnum():
             self.i += 1
         word = self.s[start:self.i]
-        self.named(word, start, bare=word.isalpha())
+        if word in ("sum", "prod") and self.next_char() == "_":  # sum_{i=1}^{n}: \sum typed plainly
+            self.big_operator(word, start)
+        else:
+            self.named(word, start, bare=word.isalpha())
+
+    def next_char(self) -> str:
+        """The next character that is not a space."""
+        j = self.i
+        while j < len(self.s) and self.s[j] == " ":
+            j += 1
+        return self.s[j] if j < len(self.s) else ""
 
     def named(self, name: str, start: int, bare: bool = False) -> None:
         """Emit a name token, taking any subscripts that follow (x_t, L_{in}, \\mu_1)."""
@@ -344,19 +365,20 @@ class _Lexer:
             return "{" + self.s[start:end].replace(" ", "") + "}"
         raise self.fail(f"Expected a name at character {self.pos(start) + 1}.", start)
 
-    def argument_span(self, command: str) -> tuple[int, int]:
-        """The argument of an accent or \\text: a {…} group, one command, or one letter."""
+    def argument_span(self, command: str, digit: bool = False, missing: str = "") -> tuple[int, int]:
+        """The argument of an accent, \\text or a script, as TeX reads it: a {…} group, one
+        command, or one letter (or digit, for a script: \\sum_i^n, x^2)."""
         self.skip_spaces()
-        start = self.i
-        if self.peek() == "{":
+        start, ch = self.i, self.peek()
+        if ch == "{":
             return self.group()
-        if self.peek() == "\\":
+        if ch == "\\":
             self.command_word()
             return start, self.i
-        if self.peek().isascii() and self.peek().isalpha():
+        if ch.isascii() and (ch.isalpha() or (digit and ch.isdigit())):
             self.i += 1
             return start, self.i
-        raise self.fail(f"'\\{command}' needs an argument, e.g. \\{command}{{x}}.", start)
+        raise self.fail(missing or f"'\\{command}' needs an argument, e.g. \\{command}{{x}}.", start)
 
     def argument_as_name(self, command: str) -> str:
         return self.group_as_name(*self.argument_span(command))
@@ -378,10 +400,14 @@ class _Lexer:
     def command(self) -> None:
         start = self.i
         word = self.command_word()
-        if word in GREEK or word in GREEK_VARIANTS:
+        if word in BIG_OPERATORS and (word in ("sum", "prod") or self.subscript_has_equals()):
+            self.big_operator(BIG_OPERATORS[word], start)
+        elif word in GREEK or word in GREEK_VARIANTS:
             self.skip_spaces()
             self.named(GREEK_VARIANTS.get(word, word), start)
-        elif word in _FUNCTION_COMMANDS:
+        elif word in _LETTER_COMMANDS:
+            self.named(_LETTER_COMMANDS[word], start)
+        elif word in FUNCTION_COMMANDS:
             self.named(word, start)
         elif word in _TEXT_COMMANDS:
             self.named(self.argument_as_name(word), start)
@@ -405,3 +431,53 @@ class _Lexer:
             raise self.fail(f"'\\{word}' ({_UNSUPPORTED[word]}) is not supported in answers.", start)
         else:
             raise self.fail(f"Unknown LaTeX command '\\{word}' at character {self.pos(start) + 1}.", start)
+
+    # -- sums and products
+    def subscript_has_equals(self) -> bool:
+        """A '_{…=…}' follows: Σ_{i=1} is a sum, not a symbol Sigma_{i=1}."""
+        j = self.i
+        while j < len(self.s) and self.s[j] == " ":
+            j += 1
+        if not self.s.startswith("_", j):
+            return False
+        j += 1
+        while j < len(self.s) and self.s[j] == " ":
+            j += 1
+        if not self.s.startswith("{", j):
+            return False
+        saved, self.i = self.i, j
+        inner_start, inner_end = self.group()
+        self.i = saved
+        return "=" in self.s[inner_start:inner_end]
+
+    def big_operator(self, word: str, start: int) -> None:
+        """\\sum or \\prod with its scripts, emitted in one order whatever the typed one:
+        CMD, '_' '{' lower '}', '^' '{' upper '}'. A script is a {…} group or, as in TeX, one
+        character or command (\\sum_i^n)."""
+        self.add(CMD, word, start)
+        scripts: dict[str, tuple[int, int, int]] = {}
+        while True:
+            self.skip_spaces()
+            limits = _LIMITS.match(self.s, self.i)
+            if limits:  # \\sum\\limits_{i=1}^{n} only moves the scripts
+                self.i = limits.end()
+            elif self.peek() in ("_", "^") and self.peek() not in scripts:
+                mark_at = self.i
+                self.i += 1
+                self.skip_spaces()
+                missing = (f"Expected the bounds of the {word} at character {self.pos() + 1}, as in "
+                           f"\\{word}_{{i=1}}^{{n}}.")
+                scripts[self.s[mark_at]] = (mark_at, *self.argument_span(word, True, missing))
+            else:
+                break
+        for mark in ("_", "^"):
+            if mark in scripts:
+                mark_at, inner_start, inner_end = scripts[mark]
+                if "\\infty" in self.s[inner_start:inner_end]:
+                    raise self.fail(f"Only finite sums and products are supported: the bound at "
+                                    f"character {self.pos(inner_start) + 1} is infinite. Give the "
+                                    "closed form of the series instead.", inner_start)
+                self.add(OP, mark, mark_at)
+                self.add(OP, "{", inner_start)
+                self.out.extend(self.sub_tokens(inner_start, inner_end))
+                self.add(OP, "}", inner_end)

@@ -2,7 +2,8 @@
 
 Student text never reaches eval, sympify or any sympy parser: every node is built by calling
 a whitelisted constructor (Integer, Rational, Add, Mul, Pow, log, exp, sqrt, floor, ceiling,
-Abs, sin, cos, tan, the constants e and pi, and the functions the exercise declares).
+Abs, the trigonometric and hyperbolic functions and their inverses, Sum and Product, the
+constants e and pi, and the functions the exercise declares).
 Instructors' references and mistakes go through this same parser.
 
 Grammar (implicit multiplication binds like `*`, left to right, so 1/2x is x/2):
@@ -11,7 +12,8 @@ Grammar (implicit multiplication binds like `*`, left to right, so 1/2x is x/2):
     unary      := ("-" | "+") unary | power
     power      := atom ("^" unary)?
     atom       := number | name [call] | (…) | […] | {…} | \\frac a b | \\sqrt[n] a
-                | ⌊…⌋ | ⌈…⌉ | |…|
+                | ⌊…⌋ | ⌈…⌉ | |…| | \\sum _{name = expression} ^{expression} term
+    call       := "(" expression ")" | "^" unary call | power   (\\ln x: one factor, see apply)
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from contextlib import contextmanager
 from typing import Callable
 
 import mpmath
-from sympy import (Abs, Add, Expr, Integer, Mul, Pow, Rational, S, ceiling, cos, exp, floor, log,
-                   preorder_traversal, sin, sqrt, tan)
+from sympy import (Abs, Add, Expr, Integer, Mul, Pow, Rational, S, acos, acosh, acot, acoth, acsch,
+                   asech, asin, asinh, atan, atanh, ceiling, cos, cosh, cot, coth, csc, csch, exp, floor,
+                   log, preorder_traversal, sec, sech, sin, sinh, sqrt, tan, tanh)
 
+from . import sums
 from .errors import AnswerError
 from .lexer import CMD, END, NAME, NUM, OP, REL, Token, tokenize
 
@@ -38,8 +42,19 @@ __all__ = ["AnswerError", "parse", "parse_relation", "BUILTIN_FUNCTIONS"]
 
 BUILTIN_FUNCTIONS: dict[str, Callable[[Expr], Expr]] = {
     "log": log, "ln": log, "exp": exp, "sqrt": sqrt, "floor": floor, "ceil": ceiling,
-    "ceiling": ceiling, "abs": Abs, "sin": sin, "cos": cos, "tan": tan,
+    "ceiling": ceiling, "abs": Abs, "sin": sin, "cos": cos, "tan": tan, "sec": sec, "csc": csc,
+    "cot": cot, "sinh": sinh, "cosh": cosh, "tanh": tanh, "coth": coth, "sech": sech, "csch": csch,
 }
+_FUNCTION_NAMES = list(BUILTIN_FUNCTIONS)  # listed in messages; the inverses are named apart
+_INVERSES = {"sin": asin, "cos": acos, "tan": atan, "cot": acot, "sinh": asinh, "cosh": acosh,
+             "tanh": atanh, "coth": acoth, "sech": asech, "csch": acsch}
+# Each inverse under every name it goes by: atan, arctan; atanh, arctanh, artanh (area tangent).
+BUILTIN_FUNCTIONS |= {prefix + name: inverse for name, inverse in _INVERSES.items()
+                      for prefix in ("a", "arc", "ar") if prefix != "ar" or name.endswith("h")}
+# The inverse function f^{-1} could mean, named in the message that refuses it as ambiguous.
+_INVERSE_NAMES = {name: ("ar" if name.endswith("h") else "arc") + name for name in _INVERSES}
+_INVERSE_NAMES |= {"exp": "log", "ln": "exp", "log": "exp"}
+_BIG_OPERATOR_CALLS = {"sum": "sum", "prod": "prod", "product": "prod"}
 _LOG_BASE = re.compile(r"log_(\d{1,3})$")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
 _UNDEFINED = (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
@@ -67,8 +82,7 @@ def _right_of_equals(text: str) -> tuple[str, int]:
     if not text.strip():
         raise AnswerError("Your answer is empty: write one expression, in plain text such as "
                           "(a + b)/2 or in LaTeX such as \\frac{a+b}{2}.")
-    equals = [i for i, ch in enumerate(text)  # <=, >= and != are relations, not equations
-              if ch in "=\uff1d" and (i == 0 or text[i - 1] not in "<>!")]
+    equals = _top_level_equals(text)
     if len(equals) > 1:
         raise AnswerError(f"Write a single expression (at most one '='); your answer has {len(equals)}.",
                           equals[1])
@@ -78,6 +92,25 @@ def _right_of_equals(text: str) -> tuple[str, int]:
     if not rest.strip():
         raise AnswerError("Nothing follows the '=': write the expression on its right.", equals[0])
     return rest, equals[0] + 1
+
+
+def _top_level_equals(text: str) -> list[int]:
+    """Where '=' stands outside braces: the one of `\\sum_{i=1}` belongs to the sum. <=, >= and
+    != are relations, not equations."""
+    found, depth, i = [], 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":  # \\{ and \\} do not open or close a group
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch in "=\uff1d" and depth == 0 and (i == 0 or text[i - 1] not in "<>!"):
+            found.append(i)
+        i += 1
+    return found
 
 
 def _parse_tokens(tokens: list[Token], table, source: str) -> Expr:
@@ -122,6 +155,7 @@ class _Parser:
         self.k = 0
         self.depth = 0
         self.inside_bars = False  # within |…| a '|' closes instead of opening
+        self.indices: dict[str, tuple[Expr, str]] = {}  # name -> (index, "sum"|"prod") being read
 
     # ------------------------------------------------------------ token helpers
     def peek(self) -> Token:
@@ -172,7 +206,7 @@ class _Parser:
         if tok.kind in (NUM, NAME):
             return True
         if tok.kind == CMD:
-            return tok.text in ("frac", "sqrt", "lfloor", "lceil")
+            return tok.text in ("frac", "sqrt", "lfloor", "lceil", "sum", "prod")
         return tok.kind == OP and (tok.text in "([{" or (tok.text == "|" and not self.inside_bars))
 
     # ------------------------------------------------------------ grammar
@@ -247,6 +281,8 @@ class _Parser:
             return self.root()
         if tok.kind == CMD and tok.text in ("lfloor", "lceil"):
             return self.rounding()
+        if tok.kind == CMD and tok.text in ("sum", "prod"):
+            return self.big_operator()
         raise self.unexpected(tok)
 
     def bracketed(self) -> Expr:
@@ -318,8 +354,92 @@ class _Parser:
         example = "\\frac{a}{b}" if macro == "\\frac" else "\\sqrt{x}"
         raise self.unexpected(tok, f"{macro} needs its arguments in braces, e.g. {example}")
 
+    # ------------------------------------------------------------ sums and products
+    def big_operator(self) -> Expr:
+        """\\sum_{i=a}^{b} body: the body is the product that follows, up to the next + or −
+        (as in \\sum_i x_i y_i + c); the index is bound in the body only. A problem in a bound
+        is reported after the body is read, unless the body has a symbol indexed by the index
+        (\\prod_{s=1}^{t} \\alpha_s with no t declared): that is the real problem."""
+        command = self.take()
+        kind = command.text
+        with self.nested():
+            name, opened = self.index_name(command)
+            lower = self.bound_value(opened)
+            upper = self.bound_value(self.upper_opened(command, name))
+            index = sums.index_symbol(name)
+            try:
+                body = self.body(kind, name, index)
+            except sums.IndexedSymbol:
+                raise
+            except AnswerError:
+                _raise_first(lower, upper)
+                raise
+            _raise_first(lower, upper)
+            sums.check_bounds(kind, lower, upper, command.pos)
+            sums.check_body(kind, body, index, command.pos)
+            return sums.build(kind, body, index, lower, upper)
+
+    def body(self, kind: str, name: str, index: Expr) -> Expr:
+        outer = self.indices
+        self.indices = {**outer, name: (index, kind)}
+        try:
+            if not self.starts_atom() and not self.at(OP, "-", "+"):
+                raise self.unexpected(self.peek(), f"the {sums.word(kind)} has nothing to add up")
+            return self.term()
+        finally:
+            self.indices = outer
+
+    def index_name(self, command: Token) -> tuple[str, Token]:
+        """'_' '{' index '=' (the lexer emits every script in braces); returns the name and the '{'."""
+        what = sums.word(command.text)
+        example = f"\\{command.text}_{{i=1}}^{{n}}"
+        if not self.at(OP, "_"):
+            raise AnswerError(f"The {what} at character {command.pos + 1} needs its bounds: write "
+                              f"{example} … (the index, its first value and its last).", command.pos)
+        self.take()
+        opened = self.expect(OP, "{")
+        if not self.at(NAME):
+            raise AnswerError(f"The index of the {what} at character {opened.pos + 1} must be a name, as "
+                              f"in {example}.", opened.pos)
+        index = self.take()
+        if not self.at(OP, "="):
+            raise AnswerError(f"The {what} at character {command.pos + 1} needs its bounds: write "
+                              f"{example} …, with the first value of {index.text} after '='.", command.pos)
+        self.take()
+        return index.text, opened
+
+    def upper_opened(self, command: Token, index: str) -> Token:
+        if not self.at(OP, "^"):
+            raise AnswerError(f"The {sums.word(command.text)} at character {command.pos + 1} has no "
+                              f"upper bound: write \\{command.text}_{{{index}=1}}^{{n}} ….", command.pos)
+        self.take()
+        return self.expect(OP, "{")
+
+    def bound_value(self, opened: Token) -> Expr | AnswerError:
+        """A bound up to its closing '}'; a bound that cannot be read gives its error instead,
+        with the parser moved past the '}'."""
+        start = self.k
+        try:
+            value = self.expression()
+            self.expect(OP, "}", opened)
+            return value
+        except AnswerError as problem:
+            depth = 1
+            for k in range(start, len(self.tokens)):
+                tok = self.tokens[k]
+                depth += (tok.kind == OP and tok.text == "{") - (tok.kind == OP and tok.text == "}")
+                if depth == 0:
+                    self.k = k + 1
+                    return problem
+            raise
+
     # ------------------------------------------------------------ names
     def name(self, tok: Token) -> Expr:
+        if tok.text in self.indices:
+            return self.indices[tok.text][0]
+        for index, (_, kind) in self.indices.items():
+            if sums.indexed_by(tok.text, index):
+                raise sums.indexed_symbol_error(tok.text, index, kind, tok.pos, self.table)
         value = self.table.lookup(tok.text)
         if value is not None:
             return value
@@ -328,7 +448,7 @@ class _Parser:
         function = self.function(tok.text)
         if function is not None:
             return self.apply(function, tok)
-        pieces = self.table.split(tok.text)
+        pieces = self.table.split(tok.text, {name: index for name, (index, _) in self.indices.items()})
         if pieces:
             return Mul(*pieces)
         raise self.unknown(tok)
@@ -355,18 +475,47 @@ class _Parser:
             elif self.at(OP, "^"):  # sigma^2(x), \log^2 x: a power of the value
                 caret = self.take()
                 exponent = self.unary()
+                if exponent == -1:
+                    raise _ambiguous_inverse(tok.text, caret.pos)
                 if not (exponent.is_Integer and exponent > 0):
                     raise AnswerError(f"Only positive whole powers can follow a function name "
                                       f"(character {caret.pos + 1}); write {tok.text}(x)^n.", caret.pos)
                 return _power(self.apply(function, tok), exponent, caret.pos)
             elif self.starts_atom():  # LaTeX style: \ln x, \log \frac{a}{b}
+                first = self.peek()
                 argument = self.power()
+                if self.starts_atom() and not self.at_function_call():
+                    raise self.bracketless_argument(tok, first)
             else:
                 raise AnswerError(f"'{tok.text}' at character {tok.pos + 1} needs an argument, "
                                   f"e.g. {tok.text}(x).", tok.pos)
             if function is sqrt:  # the same size checks as x^(1/2)
                 return _power(argument, S.Half, tok.pos)
             return function(argument)
+
+    def at_function_call(self) -> bool:
+        """The next factor is a function applied to something: \\sin x \\cos x is sin(x)·cos(x)."""
+        tok = self.peek()
+        return (tok.kind == NAME and tok.text not in self.indices and self.table.lookup(tok.text) is None
+                and self.function(tok.text) is not None)
+
+    def bracketless_argument(self, function: Token, first: Token) -> AnswerError:
+        """`\\ln 2\\pi e\\sigma^2`: only the first factor would be the argument, the others would
+        multiply the value. Said, with the reading and the fix, rather than silently read."""
+        rest = self.peek()
+        while self.starts_atom():  # the factors that would multiply outside
+            self.power()
+        end = self.peek().pos
+        typed = self.source[function.pos:end].strip()
+        name = self.source[function.pos:first.pos].strip()
+        argument = self.source[first.pos:rest.pos].strip()
+        outside = self.source[rest.pos:end].strip()
+        whole = self.source[first.pos:end].strip()
+        return AnswerError(
+            f"'{typed}' at character {function.pos + 1} would be read as {name}({argument})·{outside}: "
+            f"without brackets, the argument of {function.text} is only its first factor. Put the whole "
+            f"argument in brackets, {name}({whole}), or, if you mean the product, write "
+            f"{name}({argument}) {outside}.", function.pos)
 
     def derivative(self, tok: Token) -> Expr:
         prime = self.take()
@@ -381,17 +530,32 @@ class _Parser:
         return self.apply(derivative, tok)
 
     def unknown(self, tok: Token) -> AnswerError:
+        if self.at(OP, "(") and tok.text.lower() in _BIG_OPERATOR_CALLS:
+            command = _BIG_OPERATOR_CALLS[tok.text.lower()]
+            return AnswerError(
+                f"'{tok.text}(…)' is not a function here: write a {sums.word(command)} with its index and "
+                f"bounds, \\{command}_{{i=1}}^{{n}} … in LaTeX or {command}_{{i=1}}^{{n}} … in plain "
+                "text.", tok.pos)
         if self.at(OP, "("):
-            allowed = ", ".join(dict.fromkeys(list(BUILTIN_FUNCTIONS) + self.table.function_names()))
-            return AnswerError(f"Unknown function '{tok.text}'. Functions you can use: {allowed}.",
+            allowed = ", ".join(dict.fromkeys(_FUNCTION_NAMES + self.table.function_names()))
+            return AnswerError(f"Unknown function '{tok.text}'. Functions you can use: {allowed} "
+                               f"(and the inverses {', '.join(_INVERSE_NAMES[n] for n in _INVERSES)}).",
                                tok.pos)
-        suggestion = self.table.suggest(tok.text)
+        suggestion = self._function_run_together(tok.text) or self.table.suggest(tok.text)
         hint = f" Did you mean {suggestion}?" if suggestion else ""
         if self._is_call_argument(tok):  # p_d(x): the symbol already stands for the value at x
             before = self.tokens[self.k - 3].text
             hint = f" Write {before} alone, without '({tok.text})'."
         return AnswerError(f"Unknown symbol '{tok.text}'.{hint} Declared symbols: "
                            f"{self.table.describe_symbols()}.", tok.pos)
+
+    def _function_run_together(self, name: str) -> str | None:
+        """'tanhx' -> 'tanh(x)': a function name run into a declared symbol."""
+        for function in sorted(BUILTIN_FUNCTIONS, key=len, reverse=True):
+            rest = name[len(function):]
+            if name.startswith(function) and rest and self.table.lookup(rest) is not None:
+                return f"{function}({rest})"
+        return None
 
     def _is_call_argument(self, tok: Token) -> bool:
         """`tok` is the x of `name(x)` where name is a declared symbol."""
@@ -400,6 +564,21 @@ class _Parser:
         before, opening = self.tokens[self.k - 3], self.tokens[self.k - 2]
         return (opening.kind == OP and opening.text == "(" and before.kind == NAME
                 and self.table.lookup(before.text) is not None)
+
+
+def _raise_first(*values: Expr | AnswerError) -> None:
+    for value in values:
+        if isinstance(value, AnswerError):
+            raise value
+
+
+def _ambiguous_inverse(name: str, where: int) -> AnswerError:
+    inverse = _INVERSE_NAMES.get(name)
+    meaning = (f"write {inverse}(x) for the inverse function or 1/{name}(x) for the reciprocal"
+               if inverse else f"write 1/{name}(x) for the reciprocal")
+    return AnswerError(f"Only positive whole powers can follow a function name: '{name}^{{-1}}' at "
+                       f"character {where + 1} could mean the inverse function or the reciprocal; "
+                       f"{meaning}.", where)
 
 
 def _power(base: Expr, exponent: Expr, where: int) -> Expr:

@@ -25,9 +25,15 @@ import math
 import operator
 import random
 
-from sympy import Expr, Float, Integer, Pow, Rational, Symbol, exp
+from sympy import (Abs, Expr, Float, Function, Heaviside, Integer, Piecewise, Pow, Rational, Symbol,
+                   acosh, acoth, acsch, asech, asinh, atanh, ceiling, cosh, csch, exp, floor, frac, log,
+                   sech, sign, sinh)
 from sympy.core.evalf import PrecisionExhausted
+from sympy.core.function import AppliedUndef
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction, InverseTrigonometricFunction
 
+from . import sums
 from .table import Constraint, DeclaredSymbol, SymbolTable
 
 SEED = 20240521
@@ -43,6 +49,16 @@ MAX_DIGITS_AT_POINT = 100_000  # bound on the digits exact arithmetic may build 
 PRECISION = 30               # digits of a non-rational value
 MAX_WORKING_DIGITS = 300     # evalf may work this precisely to certify those 30 digits
 RELATIVE_TOLERANCE = Float("1e-20", PRECISION)  # certified 30-digit values: 10 digits to spare
+MAX_SPECIAL_ARGUMENT = 1000  # factorial(n), harmonic(n), … (from closed sums) only up to this |n|
+
+# Functions that grow like exp of their argument: their argument is bounded like an exponent.
+EXPONENTIAL_GROWTH = (exp, sinh, cosh, sech, csch)
+# Functions whose values at a point are cheap at any argument; any other function (factorial,
+# harmonic, gamma, … which closed sums bring in) is only evaluated for arguments up to
+# MAX_SPECIAL_ARGUMENT: sympy computes factorial(10^6) exactly, digit by digit.
+_ELEMENTARY = (exp, log, TrigonometricFunction, InverseTrigonometricFunction, HyperbolicFunction,
+               asinh, acosh, atanh, acoth, asech, acsch, floor, ceiling, frac, Abs, sign, Heaviside,
+               Piecewise, AppliedUndef)
 
 Point = dict[Symbol, Expr]
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -149,12 +165,28 @@ def substitute(expr: Expr, point: Point) -> Expr:
     sympy's exact x^(123456/99700) hunts for perfect powers and can take seconds."""
     if expr.is_Symbol:
         return point.get(expr, expr)
+    if isinstance(expr, sums.BIG_OPERATORS):
+        return _added_up(expr, point)
     if not expr.args or not expr.free_symbols:
         return expr
     args = [substitute(arg, point) for arg in expr.args]
     if expr.is_Pow and expr.exp.free_symbols and not args[1].is_Integer:
         return Pow(*args, evaluate=False)
     return expr.func(*args)
+
+
+def _added_up(expr: Expr, point: Point) -> Expr:
+    """A sum or product whose bounds are integers at the point, term by term (sympy's Karr
+    convention for a reversed range, as in its closed forms); otherwise left for evalf."""
+    body, index, lower, upper = sums.outermost(expr)
+    lower, upper = substitute(lower, point), substitute(upper, point)
+    if not (lower.is_Integer and upper.is_Integer):
+        return expr.func(substitute(body, point), (index, lower, upper))
+    values, reversed_range = sums.index_range(lower, upper)
+    if len(values) > sums.MAX_TERMS_AT_POINT:
+        raise ValueError("too many terms to add up at this point")
+    terms = [substitute(body, {**point, index: Integer(value)}) for value in values]
+    return sums.combine(expr, terms, reversed_range)
 
 
 def _size_at(expr: Expr, point: Point, memo: dict) -> float:
@@ -169,15 +201,46 @@ def _size_at(expr: Expr, point: Point, memo: dict) -> float:
         size = _digits(point.get(expr, Integer(1)))
     elif expr.is_Rational:
         size = _digits(expr)
-    elif expr.is_Pow or isinstance(expr, exp):
+    elif expr.is_Pow or isinstance(expr, EXPONENTIAL_GROWTH):
         base, exponent = (expr.base, expr.exp) if expr.is_Pow else (Integer(1), expr.args[0])
         scale = _exponent_size(exponent, point, memo)
         size = _size_at(base, point, memo) * max(1.0, scale) + _size_at(exponent, point, memo)
+    elif isinstance(expr, sums.BIG_OPERATORS):
+        size = _sum_size(expr, point)
+    elif isinstance(expr, Function) and not isinstance(expr, _ELEMENTARY):
+        size = _special_size(expr, point, memo)
     elif expr.args:
         size = sum(_size_at(arg, point, memo) for arg in expr.args)
     else:
         size = 1.0  # a constant such as pi or E
     memo[expr] = size
+    return size
+
+
+def _sum_size(expr: Expr, point: Point) -> float:
+    """Digits of a sum or product at the point: its number of terms times the digits of its
+    largest term (the body with the index at either end of its range); inf beyond
+    MAX_TERMS_AT_POINT terms."""
+    body, index, lower, upper = sums.outermost(expr)
+    low, high = value_at(lower, point), value_at(upper, point)
+    if low is None or high is None or not (low.is_Integer and high.is_Integer):
+        return math.inf
+    count = sums.term_count(low, high)
+    if count > sums.MAX_TERMS_AT_POINT:
+        return math.inf
+    term = max(_size_at(body, {**point, index: end}, {}) for end in (low, high))
+    return count * term + 1.0
+
+
+def _special_size(expr: Expr, point: Point, memo: dict) -> float:
+    """factorial(n) and its kin: about |n|·log10|n| digits; inf beyond MAX_SPECIAL_ARGUMENT."""
+    size = 1.0
+    for arg in expr.args:
+        value = value_at(arg, point) if _size_at(arg, point, memo) <= MAX_DIGITS_AT_POINT else None
+        if value is None or abs(value) > MAX_SPECIAL_ARGUMENT:
+            return math.inf
+        magnitude = abs(float(value))
+        size += _size_at(arg, point, memo) + magnitude * math.log10(magnitude + 2)
     return size
 
 

@@ -125,9 +125,12 @@ class SymbolTable:
     def function_names(self) -> list[str]:
         return list(self.functions)
 
-    def split(self, name: str) -> list[Expr] | None:
-        """'dk' -> [d, k] when only d and k are declared: the fewest known names, longest first."""
-        vocabulary = [n for n in list(self._names) + list(CONSTANTS) if self.lookup(n) is not None]
+    def split(self, name: str, extra: dict[str, Expr] | None = None) -> list[Expr] | None:
+        """'dk' -> [d, k] when only d and k are declared: the fewest known names, longest first.
+        `extra` names count too and come first (a sum's index: 2ix is 2·i·x in the sum's body)."""
+        extra = extra or {}
+        vocabulary = list(extra) + [n for n in list(self._names) + list(CONSTANTS)
+                                    if self.lookup(n) is not None and n not in extra]
         best: list[list[str] | None] = [None] * (len(name) + 1)
         best[len(name)] = []
         for start in range(len(name) - 1, -1, -1):
@@ -135,7 +138,9 @@ class SymbolTable:
                        if name.startswith(word, start) and best[start + len(word)] is not None]
             if options:
                 best[start] = min(options, key=lambda parts: (len(parts), -len(parts[0])))
-        return [self.lookup(word) for word in best[0]] if best[0] and len(best[0]) > 1 else None
+        if not best[0] or len(best[0]) < 2:
+            return None
+        return [extra[word] if word in extra else self.lookup(word) for word in best[0]]
 
     def suggest(self, name: str) -> str | None:
         """The declared name closest to a mistyped one ('Lin' -> 'L_in')."""

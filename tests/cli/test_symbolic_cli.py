@@ -80,3 +80,59 @@ def test_answers_off_in_the_last_digits_or_beyond_the_samples_fail(tmp_path, env
     done = run_cli("grade", "implicit_diff_circle", "--answer", answer, cwd=tmp_path, env=env)
     assert done.returncode == 1 and "FAIL" in done.stdout, done.stdout
     assert "differs from the expected one" in done.stdout
+
+
+def _graded(exercise: str, answer: str, tmp_path, env) -> dict:
+    done = run_cli("grade", exercise, "--answer", answer, "--format", "json", cwd=tmp_path, env=env)
+    report = json.loads(done.stdout)
+    assert done.returncode == (0 if report["status"] == "pass" else 1), done.stdout + done.stderr
+    return report
+
+
+@pytest.mark.parametrize("exercise, answer, status", [
+    ("sigmoid_derivative", r"\frac{1 + \tanh(x/2)}{2}\cdot\frac{1 - \tanh(x/2)}{2}", "pass"),
+    ("sigmoid_derivative", r"\frac{1}{4}\operatorname{sech}^2\left(\frac{x}{2}\right)", "pass"),
+    ("sigmoid_derivative", "1/(4 cosh(x/2)^2)", "pass"),
+    ("bce_logit_gradient", r"\frac{1 + \tanh(z/2)}{2} - y", "pass"),
+    ("sigmoid_derivative", r"\frac{1}{2}\operatorname{sech}^2(x/2)", "fail"),
+    ("bce_logit_gradient", "(1 - tanh(z/2))/2 - y", "fail"),
+])
+def test_hyperbolic_forms_are_read_and_judged(exercise, answer, status, tmp_path, env):
+    report = _graded(exercise, answer, tmp_path, env)
+    assert report["status"] == status, report["message"]
+    if status == "fail":
+        assert "differs from the expected one" in report["message"]
+
+
+@pytest.mark.parametrize("exercise, answer, index_row, mistake", [
+    ("wavenet_receptive_field", r"R = 1 + \sum_{l=1}^{L} 2^{l-1}", "l = 1", None),
+    ("receptive_field", r"1 + \sum_{\ell=1}^{L} d\,(k-1)", "ell = 1", None),
+    ("rnn_gradient_bound", r"\prod_{i=k+1}^{t} \gamma\lambda_1", "i = k + 1", None),
+    ("wavenet_receptive_field", r"\sum_{l=1}^{L} 2^{l-1}", "l = 1", "missing_plus_one"),
+    ("rnn_gradient_bound", r"\prod_{i=k}^{t} \gamma\lambda_1", "i = k", "one_factor_too_many"),
+    ("rnn_gradient_bound", r"\sum_{i=k+1}^{t} \gamma\lambda_1", "i = k + 1", "sum_instead_of_product"),
+])
+def test_sum_and_product_forms_are_read_and_judged(exercise, answer, index_row, mistake, tmp_path, env):
+    report = _graded(exercise, answer, tmp_path, env)
+    assert index_row in report["read_as"]  # shown as the sum or product that was typed
+    if mistake is None:
+        assert report["status"] == "pass", report["message"]
+    else:
+        assert report["status"] == "fail" and report["diagnosis"]["id"] == mistake, report
+
+
+def test_a_product_over_a_symbol_that_is_not_a_sequence_is_refused_by_name(tmp_path, env):
+    answer = (r"\frac{1}{\sqrt{\alpha_t}}\left(x_t - \frac{1-\alpha_t}{\sqrt{1-\prod_{s=1}^{t}\alpha_s}}"
+              r"\epsilon\right)")
+    report = _graded("ddpm_posterior_mean", answer, tmp_path, env)
+    assert report["status"] == "error"
+    assert "'alpha_s' is indexed by the summation index s" in report["message"]
+    assert "not supported" in report["message"] and "bracket" not in report["message"]
+
+
+def test_a_log_argument_without_brackets_is_refused_with_the_fix(tmp_path, env):
+    report = _graded("gaussian_entropy", r"\frac{1}{2}\ln 2\pi e\sigma^2", tmp_path, env)
+    assert report["status"] == "error"
+    assert r"\ln(2)·\pi e\sigma^2" in report["message"] and r"\ln(2\pi e\sigma^2)" in report["message"]
+    fixed = _graded("gaussian_entropy", r"\frac{1}{2}\ln(2\pi e\sigma^2)", tmp_path, env)
+    assert fixed["status"] == "pass", fixed["message"]

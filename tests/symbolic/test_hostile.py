@@ -35,6 +35,22 @@ HOSTILE = {
     "control_characters": "x\x00/y",
     "shell_text": "x; rm -rf /",
     "string_literal": "'-x/y'",
+    "hyperbolic_tower": "cosh(cosh(cosh(cosh(x))))",
+    "hyperbolic_of_a_huge_argument": r"\sinh(10^{300} x) - \tanh(10^{300} y)",
+    "sum_with_a_real_bound": r"\sum_{i=1}^{x} i",
+}
+# Sums and products need whole-number bounds: these are judged on wavenet_receptive_field (L >= 1).
+HOSTILE_SUMS = {
+    "huge_numeric_sum": r"\sum_{i=1}^{10^{12}} i",
+    "huge_symbolic_bound": r"\sum_{i=1}^{L^{100}} \log(i)",
+    "nested_sums": r"\sum_{i=1}^{L}\sum_{j=1}^{L}\sum_{k=1}^{L}\sum_{m=1}^{L} \log(i + j + k + m)",
+    "deeply_nested_sums": r"\sum_{i=1}^{L}" * 60 + "1",
+    "factorial_product": r"\prod_{i=1}^{L} i",
+    "harmonic_sum": r"\sum_{i=1}^{L} \frac{1}{i}",
+    "power_sum": r"\sum_{i=1}^{L} i^{1000}",
+    "product_of_huge_factors": r"\prod_{i=1}^{L} 10^{999}",
+    "sum_of_a_tower": r"\sum_{i=1}^{L} \exp(\exp(\exp(i)))",
+    "sum_to_infinity": r"\sum_{i=0}^{\infty} 2^{-i}",
 }
 
 
@@ -47,10 +63,12 @@ def timed_replies():
 
     jobs = {name: (dict(request_for("implicit_diff_circle", text), budget_seconds=BUDGET),)
             for name, text in HOSTILE.items()}
+    jobs |= {name: (dict(request_for("wavenet_receptive_field", text), budget_seconds=BUDGET),)
+             for name, text in HOSTILE_SUMS.items()}
     return run_all(jobs, timed)
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize("name", sorted(HOSTILE) + sorted(HOSTILE_SUMS))
 def test_hostile_input_is_judged_quickly_and_never_passes(name, timed_replies):
     reply, elapsed = timed_replies[name]
     assert reply["status"] in ("error", "fail"), reply
@@ -66,6 +84,8 @@ def test_hostile_input_is_judged_quickly_and_never_passes(name, timed_replies):
     ("cyrillic_lookalike", "Cyrillic"), ("greek_not_declared", "Unknown function 'sigma'"),
     ("big_root", "only be raised to a whole number"), ("control_characters", "control character"),
     ("string_literal", "Unexpected"),
+    ("sum_with_a_real_bound", "whole number"), ("huge_numeric_sum", "at most 1000 terms"),
+    ("sum_to_infinity", "infinite"),
 ])
 def test_hostile_input_gets_a_teaching_message(name, words, timed_replies):
     reply, _ = timed_replies[name]
@@ -73,7 +93,10 @@ def test_hostile_input_gets_a_teaching_message(name, words, timed_replies):
 
 
 def test_numbers_too_large_to_evaluate_are_the_answers_problem_not_a_grader_crash(timed_replies):
-    for name in ("constant_exponential_tower", "exponential_tower", "symbolic_power_tower"):
+    for name in ("constant_exponential_tower", "exponential_tower", "symbolic_power_tower",
+                 "hyperbolic_tower", "hyperbolic_of_a_huge_argument", "huge_symbolic_bound", "nested_sums",
+                 "deeply_nested_sums", "factorial_product", "harmonic_sum", "power_sum",
+                 "product_of_huge_factors", "sum_of_a_tower"):
         reply, _ = timed_replies[name]
         assert "grader problem" not in reply["message"], (name, reply["message"])
 
