@@ -20,6 +20,9 @@ def conv1d_length(l_in, kernel_size, stride=1, padding=0, dilation=1):
     return F.conv1d(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
 
 
+FORMULA = "(l_in + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1"
+
+
 def test_every_graded_case_matches_conv1d_on_a_real_tensor(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
     assert sum(not c.hidden for c in cases) == 33 and any(c.hidden for c in cases)
@@ -32,6 +35,8 @@ def test_every_graded_case_matches_conv1d_on_a_real_tensor(course, grader):
 @pytest.mark.parametrize("header", ["l_in, kernel_size, stride, padding, dilation",
                                     "l_in, kernel_size, stride=1, padding=0, dilation=2"],
                          ids=["no defaults", "a wrong default"])
+
+
 def test_the_signature_defaults_are_graded(grade_text, header):
     result = grade_text(EXERCISE, f"def conv_output_size({header}):\n    return {FORMULA}\n")
     assert result.status in {"fail", "error"}

@@ -40,6 +40,7 @@ def test_code_that_assumes_a_leading_dimension_fails_on_the_0d_case(grade_text):
     source = """
 import torch
 
+
 def dropout(x, mask, p, train):
     if not train:
         return x

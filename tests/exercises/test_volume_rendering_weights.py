@@ -58,3 +58,23 @@ def test_graded_cases_are_valid_rays(cases):
         assert args["t"].shape == (R, N + 1) and args["colors"].shape == (R, N, 3)
         assert (args["sigma"] >= 0).all() and (args["t"].diff(dim=-1) > 0).all()
     assert any(not torch.allclose(a["t"].diff(dim=-1), torch.ones(1, dtype=torch.float64)) for a in cases)
+
+
+def test_normalised_weights_that_guard_the_empty_ray_are_named(grade_text):
+    """The listed mistake divides 0 by 0 on the empty ray (nan); a student who guards the division
+    returns zeros there, and is the same misconception everywhere else."""
+    source = """
+import torch
+
+
+def volume_rendering_weights(sigma, t, colors):
+    alpha = 1 - torch.exp(-sigma * (t[:, 1:] - t[:, :-1]))
+    T = torch.cumprod(torch.cat([torch.ones_like(alpha[:, :1]), 1 - alpha[:, :-1]], dim=-1), dim=-1)
+    w = T * alpha
+    w = w / w.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+    return w, (w[..., None] * colors).sum(dim=-2)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "normalised_weights"
+    assert result.diagnosis["cases"]["not_compared"] >= 1  # the empty ray
