@@ -100,3 +100,19 @@ def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
     result = grade_text(EXERCISE, source)
     assert result.diagnosis["id"] == "batch_mean"
     assert result.failure.mismatches[0].message == "shape [], expected [1]"
+
+
+def test_clamped_logits_are_not_named_naive_log_sigmoid(grade_text):
+    """naive_log_sigmoid gives −inf on the three large-logit cases and the right ELBO everywhere else.
+    Clamping the logits is another mistake: finite but wrong exactly there. Agreeing with the listed
+    mistake only where it is right is no sign of it (docs/grading.md, "Diagnosis")."""
+    source = """
+import torch
+
+def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
+    p = torch.sigmoid(((mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec).clamp(-15, 15))
+    ll = (x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(-1)
+    return ll - 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail" and result.diagnosis is None
