@@ -5,8 +5,9 @@ same output, or the same exception), those cases are a majority, and on at least
 answer is wrong. Cases where one side raised, or where one side's values are NaN or ±inf and the
 other's are not, are not compared; the report says how many there were.
 
-scaled_sum's public cases: 'single element' and 'random #2' have one element (x of shape (1, 1));
-the three other public random cases and, almost always, the four hidden ones have more.
+scaled_sum has nine cases: 'single element' (x = [[2.0]], alpha = 3.0), four public random ones and
+four hidden ones, whose alpha is drawn from [0.5, 2]. The submissions below single out the first by
+its alpha, so what they do does not depend on the hidden draws.
 """
 
 from __future__ import annotations
@@ -27,27 +28,26 @@ def scaled_sum(body: str) -> str:
 
 def test_a_known_mistake_is_named_though_the_submission_raises_on_some_cases(grade_fixture):
     result = grade_fixture("scaled_sum", scaled_sum("""
-if x.numel() == 1:
-    raise ValueError("a single element is not a batch")
+if alpha == 3.0:
+    raise ValueError("not for this alpha")
 return x.sum(dim=-1)
 """))
     assert result.status == "error"  # the first public case raised
     assert result.diagnosis["id"] == "forgot_alpha"
-    cases = result.diagnosis["cases"]
-    assert cases["raised"] >= 2 and cases["matched"] + cases["raised"] == cases["total"] == len(result.tests)
-    assert f"on {cases['matched']} of {cases['total']} cases" in result.diagnosis["observed"]
-    assert "your code raised an exception" in result.diagnosis["observed"]
+    assert result.diagnosis["cases"] == {"matched": 8, "total": 9, "raised": 1, "not_compared": 0}
+    assert result.diagnosis["observed"] == ("Your results match what the known mistake 'forgot_alpha' gives, on 8 "
+                                            "of 9 cases; on 1 other case your code raised an exception.")
 
 
 def test_a_known_mistake_is_named_where_the_submission_returns_nan_and_the_mistake_does_not(grade_fixture):
     result = grade_fixture("scaled_sum", scaled_sum("""
-if x.numel() == 1:
+if alpha == 3.0:
     return torch.full((1,), float("nan"), dtype=x.dtype)
 return x.sum(dim=-1)
 """))
     assert result.diagnosis["id"] == "forgot_alpha"
-    assert result.diagnosis["cases"]["not_compared"] >= 2
-    assert "not compared" in result.diagnosis["observed"]
+    assert result.diagnosis["cases"]["not_compared"] == 1
+    assert "1 other case was not compared" in result.diagnosis["observed"]
 
 
 def test_a_match_on_every_case_says_so(grade_fixture):
@@ -62,13 +62,13 @@ def test_a_match_on_every_case_says_so(grade_fixture):
 # ---------------------------------------------------------------- no new false naming
 
 @pytest.mark.parametrize("elsewhere", [
-    'raise ValueError("only single elements")',  # raises on the majority
+    'raise ValueError("not for this alpha")',  # raises on the majority
     'return torch.full((x.shape[0],), float("nan"), dtype=x.dtype)',  # nothing finite on the majority
 ])
 def test_a_novel_mistake_that_agrees_with_a_known_one_on_a_minority_of_cases_is_not_named(grade_fixture, elsewhere):
     result = grade_fixture("scaled_sum", scaled_sum(f"""
-if x.numel() == 1:
-    return x.sum(dim=-1)  # forgot_alpha's wrong answer, on the two one-element cases only
+if alpha == 3.0:
+    return x.sum(dim=-1)  # forgot_alpha's wrong answer, on 'single element' only
 {elsewhere}
 """))
     assert result.status != "pass" and result.diagnosis is None
@@ -76,7 +76,7 @@ if x.numel() == 1:
 
 def test_a_novel_mistake_that_differs_from_a_known_one_on_a_few_cases_is_not_named(grade_fixture):
     result = grade_fixture("scaled_sum", scaled_sum("""
-if x.numel() == 1:
+if alpha == 3.0:
     return x.sum(dim=-1) + 1.0
 return x.sum(dim=-1)
 """))
@@ -127,8 +127,8 @@ def test_the_report_presents_the_diagnosis_as_an_observation(tmp_path):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / "scaled_sum.py").write_text(scaled_sum("""
-if x.numel() == 1:
-    raise ValueError("a single element is not a batch")
+if alpha == 3.0:
+    raise ValueError("not for this alpha")
 return x.sum(dim=-1)
 """))
     env = {"DLCHECK_COURSE": str(FIXTURE_COURSE), "DLCHECK_WORKSPACE": str(workspace), "COLUMNS": "200",
