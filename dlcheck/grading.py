@@ -464,12 +464,19 @@ def _hidden_summary(mismatches: list) -> str:
     return where + words.get(m.kind, "wrong output")
 
 
+MAX_NAMED_PARTS = 8
+
+
 def _mismatch_summary(mismatches: list) -> str:
-    paths = [m.path for m in mismatches if m.path]
-    if len(mismatches) > 1 and paths:
-        return f"wrong: {', '.join(dict.fromkeys(p.split('[')[0] for p in paths))}; {mismatches[0].path}: {mismatches[0].message}"
+    """The first mismatch, after the list of every wrong part ("wrong: [0], [1]; [0]: …",
+    "wrong: m, v; m: …") when there are several."""
     m = mismatches[0]
-    return f"{m.path}: {m.message}" if m.path else m.message
+    first = f"{m.path}: {m.message}" if m.path else m.message
+    parts = list(dict.fromkeys(x.path for x in mismatches if x.path))
+    if len(mismatches) < 2 or not parts:
+        return first
+    named = ", ".join(parts[:MAX_NAMED_PARTS]) + (", …" if len(parts) > MAX_NAMED_PARTS else "")
+    return f"wrong: {named}; {first}"
 
 
 def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, Any] | None:

@@ -138,7 +138,7 @@ def _failure_panel(failure: Failure, submission: str):
                     "on inputs of your own (other sizes, signs, edge values).", style="dim")
         return Panel(body, title="a hidden case fails", title_align="left", border_style="red")
 
-    from .display import show as show_value
+    from .display import show as show_value, show_pair
 
     def show(value, indent):
         return printable(show_value(value, indent))
@@ -151,8 +151,9 @@ def _failure_panel(failure: Failure, submission: str):
     if failure.error is not None:
         parts.append(_exception_text(failure.error, submission))
     elif failure.got is not None or failure.mismatches:
-        parts.append(Text("expected: ", style="bold green") + Text(show(failure.expected, "    ")))
-        parts.append(Text("got:      ", style="bold red") + Text(show(failure.got, "    ")))
+        expected, got = (printable(text) for text in show_pair(failure.expected, failure.got, "    "))
+        parts.append(Text("expected: ", style="bold green") + Text(expected))
+        parts.append(Text("got:      ", style="bold red") + Text(got))
         for m in failure.mismatches[:8]:
             line = Text("where:    ", style="bold")
             line.append(printable(f"{m.path}: ") if m.path else "", style="bold")

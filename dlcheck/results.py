@@ -89,13 +89,14 @@ def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
         return None
     if failure.hidden:
         return {"case": failure.case, "hidden": True, "message": failure.summary}
-    from .display import show  # keeps `dlcheck list` (which imports this module) light
+    from .display import show, show_pair  # keeps `dlcheck list` (which imports this module) light
 
+    expected, got = show_pair(failure.expected, failure.got)
     return {
         "case": failure.case,
         "inputs": {name: show(value) for name, value in failure.inputs.items()},
-        "expected": show(failure.expected) if failure.expected is not None else None,
-        "got": show(failure.got) if failure.got is not None else None,
+        "expected": expected if failure.expected is not None else None,
+        "got": got if failure.got is not None else None,
         "mismatches": [
             {"path": m.path, "kind": m.kind, "message": m.message, "worst": m.worst,
              "mismatched": m.mismatched, "total": m.total}

@@ -118,6 +118,9 @@ class Compare(_Struct):
     dtype: Literal["strict", "any_float"] = "strict"
     # Per-output overrides keyed by output path (a dict key or tuple index, e.g. "W_hh" or "1").
     outputs: dict[str, Tolerance] = {}
+    # Why a float output is compared with rtol = atol = 0, if one is: without a reason `dlcheck
+    # validate` refuses it, since a correct answer off by float64 rounding (4e-16) would fail.
+    exact_reason: str | None = None
 
 
 class EdgeCase(_Struct):

@@ -12,11 +12,13 @@ import ast
 from dataclasses import dataclass, field
 
 from .catalog import Course
+from .compare import exactly_compared_floats
 from .errors import DlcheckError, GraderFault
 from .grading import Grader
 from .results import PASS, GradeResult
 from .scaffold import todos
 from .spec import Exercise as Spec
+from .spec import to_data
 from .submission import Submission
 from .wire import Unsupported
 
@@ -58,6 +60,7 @@ def validate(course: Course, spec: Spec, grader: Grader) -> Report:
         if spec.kind == "code":
             report.checks.append(_deterministic(course, spec, grader))
             report.checks.append(_has_hidden_cases(spec, grader))
+            report.checks.append(_floats_have_a_tolerance(spec, grader))
     except (GraderFault, DlcheckError) as exc:
         report.checks.append(Check("grading runs", False, str(exc)))
     return report
@@ -152,3 +155,20 @@ def _deterministic(course: Course, spec: Spec, grader: Grader) -> Check:
     same = [a.args == b.args and a.name == b.name for a, b in zip(first, again)]
     ok = len(first) == len(again) and all(same)
     return Check("cases are deterministic", ok, "" if ok else "two runs drew different cases for the same seed")
+
+
+def _floats_have_a_tolerance(spec: Spec, grader: Grader) -> Check:
+    """No float output compared with rtol = atol = 0 unless `compare.exact_reason` says why: such a
+    comparison fails a correct answer off by float64 rounding ("got 1.0000000000000004, expected 1.0")."""
+    policy = to_data(spec.compare)
+    exact = sorted({path or "the output" for case in grader.reference_cases(spec)
+                    for path in exactly_compared_floats(case.expected, policy)})
+    name = "float outputs have a tolerance"
+    if exact and not spec.compare.exact_reason:
+        return Check(name, False, f"{', '.join(exact)} compared with rtol = atol = 0: a correct answer off by "
+                                  "float64 rounding fails. Give compare a tolerance, or say why exactness is the "
+                                  "point in compare.exact_reason (and in the statement)")
+    if spec.compare.exact_reason and not exact:
+        return Check(name, False, "compare.exact_reason is given, but no float output is compared with "
+                                  "rtol = atol = 0: remove it")
+    return Check(name, True)

@@ -3,7 +3,10 @@
 Messages are the msgspec structs of `dlcheck.messages`, encoded as msgpack. `encode` turns a
 value into `messages.Value` nodes recording its *exact* type: a tensor subclass, an object with a
 custom `__eq__` or a NumPy object array becomes an `UnsupportedNode`, never a value that compares
-equal. Decoding builds only those structs and plain data, so it cannot execute code.
+equal. Subclasses of tuple, list and dict (a namedtuple, `torch.return_types`, an OrderedDict) are
+the one exception: they are read through the base type's own methods, so no override runs, and
+sent as the plain container of the data they store. Decoding builds only those structs and plain
+data, so it cannot execute code.
 
 Untrusted frames are measured before they are decoded (`check_bounds`): msgspec builds every object
 of a message in one pass, so a frame of tiny nodes must be refused *before* it is handed over — one
@@ -31,6 +34,7 @@ from .messages import (
 # Each value level is at most two msgpack containers (a node and its items), below an event's map.
 FRAME_DEPTH = 2 * (MAX_DEPTH + 1) + 4
 DEADLINE_CHECK_NODES = 4096  # how often the bound check looks at the clock
+MAX_ENCODED_VALUES = 2**18  # values in one encoded value (each tensor is one): far more than any output
 
 
 class WireError(ValueError):
@@ -86,27 +90,67 @@ class Unsupported:
 
 # ---------------------------------------------------------------- encoding (sandboxed processes)
 
-def encode(value: Any, depth: int = 0) -> Any:
+def encode(value: Any) -> Any:
     """`value` as `messages.Value` nodes, recording exact types."""
-    if depth > MAX_DEPTH:
-        return UnsupportedNode("nesting", f"nested deeper than {MAX_DEPTH} levels")
-    kind = type(value)
-    if value is None or kind is bool or kind is float:
-        return value
-    if kind is str:
-        return value if _utf8_encodable(value) else UnsupportedNode("str", "not valid UTF-8 (lone surrogates)")
-    if kind is int:
-        return _encode_int(value)
-    if kind is list:
-        return ListNode([encode(v, depth + 1) for v in value])
-    if kind is tuple:
-        return TupleNode([encode(v, depth + 1) for v in value])
-    if kind is dict:
-        return DictNode([_encode_key(k) for k in value], [encode(v, depth + 1) for v in value.values()])
-    if kind is CallableRef:
-        params = {str(k): encode(v, depth + 1) for k, v in value.params.items()}
-        return CallableNode(value.factory[:NAME_CHARS], params, value.label[:NAME_CHARS])
-    return _encode_array_like(value, kind)
+    try:
+        return _Encoder().value(value, 0)
+    except _TooManyValues:
+        return unsupported(_type_name(type(value)), f"holds more than {MAX_ENCODED_VALUES:,} values")
+
+
+class _TooManyValues(Exception):
+    """The value holds more than MAX_ENCODED_VALUES values (counting each path to a shared one)."""
+
+
+class _Encoder:
+    """One value's encoding, with a budget of values: a list that holds the same list twice, 60
+    times over, is 120 objects but 2**60 paths, and each path is encoded."""
+
+    def __init__(self) -> None:
+        self.left = MAX_ENCODED_VALUES
+
+    def afford(self, count: int) -> None:
+        """Refuses a container before its items are read (a tuple of 10**8 zeros is one object)."""
+        if count > self.left:
+            raise _TooManyValues
+
+    def spend(self, count: int) -> None:
+        self.afford(count)
+        self.left -= count
+
+    def value(self, value: Any, depth: int) -> Any:
+        self.spend(1)
+        if depth > MAX_DEPTH:
+            return UnsupportedNode("nesting", f"nested deeper than {MAX_DEPTH} levels")
+        kind = type(value)
+        if value is None or kind is bool or kind is float:
+            return value
+        if kind is str:
+            return value if _utf8_encodable(value) else UnsupportedNode("str", "not valid UTF-8 (lone surrogates)")
+        if kind is int:
+            return _encode_int(value)
+        if kind is CallableRef:
+            params = {str(k): self.value(v, depth + 1) for k, v in value.params.items()}
+            return CallableNode(value.factory[:NAME_CHARS], params, value.label[:NAME_CHARS])
+        if issubclass(kind, tuple):  # a namedtuple, torch.return_types, torch.Size …
+            self.afford(tuple.__len__(value))
+            return TupleNode([self.value(v, depth + 1) for v in tuple.__iter__(value)])
+        if issubclass(kind, list):
+            self.afford(list.__len__(value))
+            # A copy, so that a thread of the submission appending to the list cannot keep this going.
+            return ListNode([self.value(v, depth + 1) for v in list.copy(value)])
+        if issubclass(kind, dict):  # an OrderedDict, a defaultdict …
+            return self.dict(value, kind, depth)
+        return _encode_array_like(value, kind)
+
+    def dict(self, value: dict, kind: type, depth: int) -> Any:
+        self.spend(dict.__len__(value))  # the keys, counted before the items are copied
+        pairs = list(dict.items(value))
+        keys = [_encode_key(k) for k, _ in pairs]
+        names = [k for k in keys if type(k) is str]
+        if len(set(names)) < len(names):
+            return unsupported(_type_name(kind), "two of its keys are the same string")
+        return DictNode(keys, [self.value(v, depth + 1) for _, v in pairs])
 
 
 def unsupported(type_name: str, detail: str = "") -> UnsupportedNode:
@@ -133,8 +177,11 @@ def _encode_int(value: int) -> Any:
 
 
 def _encode_key(key: Any) -> Any:
-    if type(key) is str and _utf8_encodable(key):
-        return key
+    """A dict key as sent. A str subclass (a str-valued Enum …) is read as its characters through
+    str's own method; the caller refuses a dict in which two keys then read the same."""
+    if issubclass(type(key), str):
+        text = str.__str__(key)
+        return text if _utf8_encodable(text) else unsupported("str", "dict key, not valid UTF-8")
     if type(key) is int and -2**63 <= key < 2**64:
         return key
     return unsupported(_type_name(type(key)), "dict key")
@@ -152,7 +199,7 @@ def _encode_array_like(value: Any, kind: type) -> Any:
 
         if kind is np.ndarray:
             return _encode_ndarray(value)
-        if isinstance(value, np.generic) and value.dtype.name in TENSOR_DTYPES:
+        if issubclass(kind, np.generic) and value.dtype.name in TENSOR_DTYPES:
             return NumpyScalarNode(value.dtype.name, value.item())
     return unsupported(_type_name(kind))
 

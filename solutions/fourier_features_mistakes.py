@@ -51,3 +51,8 @@ def band_major_layout(p, L):
 
 def included_input(p, L):
     return torch.cat([p, _paper_layout(_angles(p, math.pi * _bands(L)))], dim=-1)
+
+
+def float32_frequencies(p, L):
+    """The table built with torch's default dtype: 2 ** torch.arange(L) * math.pi is float32."""
+    return _paper_layout(_angles(p, 2 ** torch.arange(L) * math.pi))

@@ -46,3 +46,30 @@ def final_transmittance_before_last(alphas, colors):
 
 def returned_accumulated_opacity(alphas, colors):
     return _composite(alphas, colors, final=lambda T_end, T_last: 1.0 - T_end)
+
+
+def _stop_when_dark(alphas, colors, *, skip_crossing):
+    """The 3DGS tile loop's early exit, per pixel: stop once T would fall below 10⁻⁴. skip_crossing:
+    the splat whose update crosses the threshold is dropped too (the CUDA code tests T(1 − α) first)."""
+    color = torch.zeros(alphas.shape[0], 3, dtype=alphas.dtype)
+    final = torch.ones(alphas.shape[0], dtype=alphas.dtype)
+    for p in range(alphas.shape[0]):
+        T = torch.ones((), dtype=alphas.dtype)
+        for i in range(alphas.shape[1]):
+            a = alphas[p, i]
+            if skip_crossing and T * (1.0 - a) < 1e-4:
+                break
+            color[p] = color[p] + T * a * colors[i]
+            T = T * (1.0 - a)
+            if T < 1e-4:
+                break
+        final[p] = T
+    return color, final
+
+
+def stopped_early(alphas, colors):
+    return _stop_when_dark(alphas, colors, skip_crossing=True)
+
+
+def stopped_early_after_update(alphas, colors):
+    return _stop_when_dark(alphas, colors, skip_crossing=False)

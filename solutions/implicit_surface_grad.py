@@ -48,7 +48,13 @@ def make_cases(seed):
     cases = [_case("unit sphere at the origin, ray along +x", fixtures, _sphere_ref(),
                    torch.tensor([0.0, 0.0, 0.0, 1.0], dtype=torch.float64),
                    torch.tensor([-3.0, 0.5, 0.0], dtype=torch.float64),
-                   torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64), 1.9, 2.4)]
+                   torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64), 1.9, 2.4),
+             # g(d) = √((d − 3)² + 0.36) − 1 enters at 2.2 and exits at 3.8; at d1 = 3.5 it rises again, so
+             # Newton from d1 or a secant that drops the bracket finds the exit.
+             _case("the root in [d0, d1] is the entry at d = 2.2: g rises again at d1 = 3.5, the exit is at 3.8",
+                   fixtures, _sphere_ref(), torch.tensor([0.0, 0.0, 0.0, 1.0], dtype=torch.float64),
+                   torch.tensor([-3.0, 0.6, 0.0], dtype=torch.float64),
+                   torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64), 1.5, 3.5)]
     surfaces = [("sphere", _sphere_ref, _random_sphere), ("quadric", _quadric_ref, _random_quadric),
                 ("MLP surface", _mlp_ref, _random_mlp)]
     for number in range(1, 3):

@@ -27,6 +27,8 @@ def make_cases(seed):
               [0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.25, 0.75]),
         _case("batch of 2 rows (shape (2, 3)), a zero in q",
               [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]], [[0.1, 0.3, 0.6], [0.5, 0.5, 0.0]]),
+        _case("p_k = q_k = 0 (so m_k = 0 too): a zero p_k contributes nothing, even where m_k = 0",
+              [0.0, 0.6, 0.4], [0.0, 0.1, 0.9]),
     ]
     g = torch.Generator().manual_seed(seed)
     shapes = [(4,), (3, 5), (2, 3, 4), (1, 6), (5, 2), (2, 2, 3), (3, 3), (6,)]

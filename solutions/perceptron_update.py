@@ -56,6 +56,8 @@ def make_cases(seed):
               [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]], [-1.0, 1.0, 1.0, -1.0], 1.0, 2),
         _case("w0 ≠ 0, lr = 0.5, first point misclassified", [1.0, -1.0, 0.5],
               [[-1.0, 2.0, 1.0], [1.0, 1.0, 1.0], [0.5, -2.0, 1.0]], [1.0, 1.0, -1.0], 0.5, 2),
+        _case("on the boundary with w ≠ 0: w · x_1 = 0 counts as a mistake, y_1 = +1", [1.0, -1.0, 0.0],
+              [[1.0, 1.0, 1.0], [2.0, 0.0, 1.0], [-1.0, 3.0, 1.0]], [1.0, 1.0, -1.0], 1.0, 1),
     ]
     gen = torch.Generator().manual_seed(seed)
     return cases + [_random_case(number, gen) for number in range(1, 9)]

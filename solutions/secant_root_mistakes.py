@@ -1,9 +1,10 @@
 """Known mistakes in the secant search for a ray–surface hit (the reference: regula falsi, n steps)."""
 
 
-def _search(f, theta, r0, w, d0, d1, n, *, point, keep="sign", steps=None):
+def _search(f, theta, r0, w, d0, d1, n, *, point, keep="sign", steps=None, answer="point"):
     """n steps of `point(d0, g0, d1, g1)`; keep="sign" replaces the end with the new value's sign,
-    "none" no end, "last_two" drops the older of the last two points (plain secant)."""
+    "swapped" the end with the other sign, "none" no end, "last_two" drops the older of the last two
+    points (plain secant). answer="point" returns the last secant point, "d1" the inside end."""
     g = lambda d: f(r0 + d * w, theta).item()  # noqa: E731
     g0, g1 = g(d0), g(d1)
     d = None
@@ -12,11 +13,11 @@ def _search(f, theta, r0, w, d0, d1, n, *, point, keep="sign", steps=None):
         gd = g(d)
         if keep == "last_two":
             d0, g0, d1, g1 = d1, g1, d, gd
-        elif keep == "sign" and gd > 0:
+        elif keep in ("sign", "swapped") and (gd > 0) == (keep == "sign"):
             d0, g0 = d, gd
-        elif keep == "sign":
+        elif keep in ("sign", "swapped"):
             d1, g1 = d, gd
-    return d
+    return d if answer == "point" else d1
 
 
 def _secant(d0, g0, d1, g1):
@@ -41,3 +42,11 @@ def plain_secant(f, theta, r0, w, d0, d1, n):
 
 def one_step_too_many(f, theta, r0, w, d0, d1, n):
     return _search(f, theta, r0, w, d0, d1, n, point=_secant, steps=n + 1)
+
+
+def swapped_bracket_update(f, theta, r0, w, d0, d1, n):
+    return _search(f, theta, r0, w, d0, d1, n, point=_secant, keep="swapped")
+
+
+def returned_bracket_end(f, theta, r0, w, d0, d1, n):
+    return _search(f, theta, r0, w, d0, d1, n, point=_secant, answer="d1")

@@ -34,6 +34,8 @@ def make_cases(seed):
               [[2.0, 1.0]], [[1.0, 1.5, 3.5]], [RGB[:2]]),
         _case("an opaque sample (σδ = 40) hides what is behind it",
               [[40.0, 3.0, 5.0], [0.0, 0.0, 40.0]], [[0.0, 1.0, 2.0, 3.0], [0.0, 0.5, 1.0, 1.5]], [RGB, RGB]),
+        _case("one sample per ray (N = 1): T_1 = 1, so w = α", [[1.5], [0.2]], [[0.0, 0.4], [1.0, 3.0]],
+              [RGB[:1], RGB[2:]]),
     ]
     g = torch.Generator().manual_seed(seed)
     for number in range(1, 9):

@@ -66,6 +66,23 @@ def test_validate_flags_a_mistake_left_as_a_stub(tmp_path, course):
     assert any("is implemented" in c["name"] and "NotImplementedError" in c["detail"] for c in failed)
 
 
+@pytest.mark.parametrize("exercise, compare, failure", [
+    ("scaled_sum", "{rtol: 0, atol: 0}", "the output compared with rtol = atol = 0"),
+    ("scaled_sum", "{rtol: 0, atol: 0, exact_reason: 'the sum of two values is exact here'}", None),
+    ("scaled_sum", "{exact_reason: 'stale'}", "no float output is compared with rtol = atol = 0"),
+    ("halve", "{rtol: 0, atol: 0}", None),  # an int output: compared exactly whatever the tolerance
+])
+def test_validate_flags_floats_compared_exactly_without_a_reason(tmp_path, course, exercise, compare, failure):
+    spec = course / "exercises" / f"{exercise}.yaml"
+    spec.write_text(spec.read_text() + f"compare: {compare}\n")
+    done = dlcheck(tmp_path, course, "validate", exercise, "--format", "json")
+    checks = {c["name"]: c for c in json.loads(done.stdout)["exercises"][0]["checks"]}
+    check = checks["float outputs have a tolerance"]
+    assert check["ok"] is (failure is None), check
+    assert failure is None or failure in check["detail"]
+    assert done.returncode == (0 if failure is None else 1), done.stdout
+
+
 @pytest.mark.parametrize("args, fragment", [
     (("new", "Bad-Id", "--kind", "code", "--chapter", "vae"), "not a valid id"),
     (("new", "fine_id", "--kind", "code", "--chapter", "nope"), "Unknown chapter"),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 
 SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 
@@ -243,16 +244,40 @@ def test_an_internal_failure_exits_3_and_every_other_result_is_still_printed(tmp
     assert "Traceback" not in done.stderr
 
 
-def test_a_huge_integer_where_a_float_is_expected_fails_that_case(tmp_path):
-    repo = Path(__file__).resolve().parents[2]
+def grade_in_the_course(tmp_path, exercise: str, source: str, *options: str):
+    """`dlcheck grade` of `source` as the workspace file of a real catalog exercise."""
     workspace = tmp_path / "ws"
-    workspace.mkdir()
-    (workspace / "secant_root.py").write_text("def secant_root(*args, **kwargs):\n    return 2**2000\n")
-    done = run_cli("grade", "secant_root", "--format", "json", cwd=tmp_path, env={
-        "DLCHECK_COURSE": str(repo), "DLCHECK_WORKSPACE": str(workspace), "XDG_CACHE_HOME": str(tmp_path / "c")})
+    workspace.mkdir(exist_ok=True)
+    (workspace / f"{exercise}.py").write_text(source)
+    return run_cli("grade", exercise, *options, cwd=tmp_path, env={
+        "DLCHECK_COURSE": str(REPO), "DLCHECK_WORKSPACE": str(workspace), "XDG_CACHE_HOME": str(tmp_path / "c"),
+        "COLUMNS": "200"})
+
+
+def test_a_huge_integer_where_a_float_is_expected_fails_that_case(tmp_path):
+    done = grade_in_the_course(tmp_path, "secant_root", "def secant_root(*args, **kwargs):\n    return 2**2000\n",
+                               "--format", "json")
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)
     assert result["status"] == "fail" and "too large for a float" in result["message"]
+
+
+def test_a_namedtuple_where_a_tuple_is_asked_passes(tmp_path):
+    done = grade_in_the_course(tmp_path, "made_masks", (
+        "import collections\nimport torch\n\nMasks = collections.namedtuple('Masks', 'M_W M_V')\n\n\n"
+        "def made_masks(input_degrees, hidden_degrees):\n"
+        "    return Masks((hidden_degrees[:, None] >= input_degrees).double(),\n"
+        "                 (input_degrees[:, None] > hidden_degrees).double())\n"), "--format", "json")
+    assert done.returncode == 0, done.stdout
+    assert json.loads(done.stdout)["status"] == "pass"
+
+
+def test_a_near_miss_report_prints_two_different_numbers(tmp_path):
+    source = (REPO / "solutions" / "secant_root.py").read_text().replace("    return d\n", "    return d * (1 + 1e-8)\n")
+    done = grade_in_the_course(tmp_path, "secant_root", source)
+    assert done.returncode == 1
+    got, expected = re.search(r"worst: got (\S+), expected (\S+) \(", done.stdout).groups()
+    assert got != expected and float(got) == pytest.approx(float(expected) * (1 + 1e-8), rel=1e-9)
 
 
 def test_control_characters_from_a_submission_never_reach_the_terminal(tmp_path, env):

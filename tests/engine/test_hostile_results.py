@@ -102,13 +102,18 @@ def assert_bounded(graded: Graded, status: str, *fragments: str) -> None:
     # Within big_copy's 64 MB byte cap: only the node cap stops it (it held 2.9 GB and took 159 s
     # in the grader before the cap, as JSON).
     ("big_copy", "send_raw(result_frame(TINY_NODES))", ("more than 4,1", "values")),
-    # The same through the worker's own encoder (gc off, or building it alone takes minutes).
-    ("big_copy", "import gc; gc.disable(); return [[]] * 8_500_000", ("more than 4,1", "values")),
+    # The same through the worker's own encoder, with fewer values than the encoder sends at most.
+    ("big_copy", "return [[]] * 200_000", ("more than 4,1", "values")),
     # Over small_sum's cap: refused from the frame's header, before a byte of it is buffered.
     ("small_sum", "send_raw(result_frame(TINY_NODES))", ("sent back 59.5 MB", "dlcheck reads at most 66 kB")),
 ])
 def test_a_60_mb_structure_of_tiny_nodes_is_an_error_in_bounded_memory(tmp_path, exercise, body, fragments):
     assert_bounded(grade(tmp_path, exercise, body), "error", *fragments)
+
+
+def test_a_structure_of_more_values_than_the_encoder_sends_fails_on_its_type(tmp_path):
+    body = "import gc; gc.disable(); return [[]] * 8_500_000"  # gc off, or building it alone takes minutes
+    assert_bounded(grade(tmp_path, "big_copy", body), "fail", "got list (holds more than 262,144 values)")
 
 
 def test_a_deeply_nested_list_is_refused_before_it_is_decoded(tmp_path):

@@ -3,6 +3,8 @@ before it is decoded where it could cost memory — and never executed."""
 
 from __future__ import annotations
 
+import collections
+import enum
 import struct
 import time
 
@@ -76,7 +78,6 @@ class Liar:
     (np.array([object()], dtype=object), "numpy.ndarray"),
     (Liar(), "Liar"),
     (type("MyStr", (str,), {})("x"), "MyStr"),
-    (type("MyDict", (dict,), {})(), "MyDict"),
     (type("MyFloat", (float,), {})(1.0), "MyFloat"),
     (torch.zeros(2, dtype=torch.bfloat16), "torch.Tensor"),
     (2 ** 10000, "int"),
@@ -85,6 +86,69 @@ class Liar:
 def test_values_that_are_not_plain_data_arrive_as_unsupported(value, type_name):
     got = roundtrip(value)
     assert isinstance(got, Unsupported) and type_name in got.type_name
+
+
+class Hostile(list):
+    """Every accessor a subclass can override answers something other than what is stored."""
+    def __iter__(self):
+        return iter([1, 2, 3])
+    def __len__(self):
+        return 10**12
+    def __getitem__(self, index):
+        raise RuntimeError("never called")
+    def copy(self):
+        raise RuntimeError("never called")
+
+
+class HostileDict(dict):
+    def __iter__(self):
+        raise RuntimeError("never called")
+    keys = values = items = __len__ = __getitem__ = get = copy = __iter__
+
+
+@pytest.mark.parametrize("value, plain", [
+    (collections.namedtuple("Pair", "a b")(1, [2.5]), (1, [2.5])),
+    (torch.Size([2, 3]), (2, 3)),
+    (torch.return_types.max((5, 6)), (5, 6)),
+    (collections.OrderedDict([("b", 1), ("a", (2,))]), {"b": 1, "a": (2,)}),
+    (collections.defaultdict(list, x=[1]), {"x": [1]}),
+    (Hostile([4.0]), [4.0]),
+    (HostileDict(k=0.5), {"k": 0.5}),
+    ({enum.Enum("Key", {"w": "w"}, type=str).w: 1}, {"w": 1}),
+])
+def test_container_subclasses_arrive_as_the_plain_container_of_what_they_store(value, plain):
+    got = roundtrip(value)
+    assert got == plain and type(got) is type(plain)
+    assert all(type(k) is str for k in (got if isinstance(got, dict) else {}))
+
+
+def test_container_subclasses_of_too_many_values_are_refused_before_being_read():
+    limit = wire.MAX_ENCODED_VALUES
+    shared = []
+    for _ in range(60):  # 120 objects, 2**60 paths
+        shared = [shared, shared]
+    big = type("Big", (tuple,), {})((0,) * (limit + 1))
+    for value, type_name in [(shared, "list"), (big, "Big"), ({i: 0 for i in range(limit + 1)}, "dict")]:
+        start = time.monotonic()
+        got = roundtrip(value)
+        assert got.type_name.split(".")[-1] == type_name and got.detail == f"holds more than {limit:,} values"
+        assert time.monotonic() - start < 5
+    assert len(roundtrip([0] * (limit - 1))) == limit - 1  # the list is one of the values
+
+
+def test_a_dict_whose_keys_read_as_the_same_string_is_refused():
+    shadow = type("Shadow", (str,), {"__hash__": lambda self: 7, "__eq__": lambda self, other: self is other})
+    got = roundtrip({"m": 0.0, shadow("m"): 1.0})
+    assert got == Unsupported("dict", "two of its keys are the same string")
+
+
+def test_a_self_containing_container_subclass_is_cut_at_the_nesting_cap():
+    loop = type("Loop", (list,), {})()
+    loop.append(loop)
+    got = roundtrip(loop)
+    for _ in range(messages.MAX_DEPTH):
+        got = got[0]
+    assert got == [Unsupported("nesting", f"nested deeper than {messages.MAX_DEPTH} levels")]
 
 
 def test_values_nested_deeper_than_the_cap_are_cut_by_the_encoder():

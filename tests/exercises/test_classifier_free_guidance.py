@@ -70,3 +70,9 @@ def test_a_sign_error_on_the_unconditional_term_fails_without_a_false_diagnosis(
     assert result.diagnosis is None
     agree = next(t for t in result.tests if t.name.startswith("the two predictions agree"))
     assert agree.status == "fail"  # weights summing to 1 + 2w change even identical predictions
+
+
+def test_public_cases_try_no_dimension_and_four(course, grader):
+    # "any shape": a 0-d tensor and an image-like (B, C, H, W) batch are both public cases.
+    ranks = {len(c.inputs["eps_cond"].shape) for c in grader.reference_cases(course.get(EXERCISE)) if not c.hidden}
+    assert {0, 1, 3, 4} <= ranks

@@ -13,7 +13,7 @@ EXERCISE = "conv_shape"
 ARG_NAMES = ("l_in", "kernel_size", "stride", "padding", "dilation")
 
 
-def conv1d_length(l_in, kernel_size, stride, padding, dilation):
+def conv1d_length(l_in, kernel_size, stride=1, padding=0, dilation=1):
     x = torch.zeros(1, 1, l_in, dtype=torch.float64)
     w = torch.zeros(1, 1, kernel_size, dtype=torch.float64)
     return F.conv1d(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
@@ -28,10 +28,21 @@ FORMULA = "(l_in + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 def test_every_graded_case_matches_conv1d_on_a_real_tensor(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
-    assert sum(not c.hidden for c in cases) == 31 and any(c.hidden for c in cases)
+    assert sum(not c.hidden for c in cases) == 33 and any(c.hidden for c in cases)
     for case in cases:
-        sizes = [case.inputs[name] for name in ARG_NAMES]
+        sizes = [case.inputs[name] for name in ARG_NAMES if name in case.inputs]  # trailing defaults left out
         assert case.expected == conv1d_length(*sizes), case.name
+    assert {len(c.inputs) for c in cases if not c.hidden} == {2, 4, 5}
+
+
+@pytest.mark.parametrize("header", ["l_in, kernel_size, stride, padding, dilation",
+                                    "l_in, kernel_size, stride=1, padding=0, dilation=2"],
+                         ids=["no defaults", "a wrong default"])
+def test_the_signature_defaults_are_graded(grade_text, header):
+    result = grade_text(EXERCISE, f"def conv_output_size({header}):\n    return {FORMULA}\n")
+    assert result.status in {"fail", "error"}
+    assert result.failure.case.startswith("called as conv_output_size(10, 3)")
+    assert [t.status for t in result.tests].count("pass") >= 7
 
 
 def test_reference_matches_conv1d_and_max_pool1d_on_a_grid():

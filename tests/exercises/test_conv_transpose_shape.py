@@ -14,7 +14,7 @@ EXERCISE = "conv_transpose_shape"
 ARG_NAMES = ("l_in", "kernel_size", "stride", "padding", "dilation", "output_padding")
 
 
-def conv_transpose1d_length(l_in, kernel_size, stride, padding, dilation, output_padding):
+def conv_transpose1d_length(l_in, kernel_size, stride=1, padding=0, dilation=1, output_padding=0):
     x = torch.zeros(1, 1, l_in, dtype=torch.float64)
     w = torch.zeros(1, 1, kernel_size, dtype=torch.float64)
     out = F.conv_transpose1d(x, w, stride=stride, padding=padding, output_padding=output_padding,
@@ -24,10 +24,21 @@ def conv_transpose1d_length(l_in, kernel_size, stride, padding, dilation, output
 
 def test_every_graded_case_matches_conv_transpose1d_on_a_real_tensor(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
-    assert sum(not c.hidden for c in cases) == 30 and any(c.hidden for c in cases)
+    assert sum(not c.hidden for c in cases) == 32 and any(c.hidden for c in cases)
     for case in cases:
-        sizes = [case.inputs[name] for name in ARG_NAMES]
+        sizes = [case.inputs[name] for name in ARG_NAMES if name in case.inputs]  # trailing defaults left out
         assert case.expected == conv_transpose1d_length(*sizes), case.name
+    assert {len(c.inputs) for c in cases if not c.hidden} == {2, 5, 6}
+
+
+def test_the_signature_defaults_are_graded(grade_text):
+    formula = "(l_in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1"
+    source = f"def conv_transpose_output_size(l_in, kernel_size, stride, padding, dilation, output_padding):\n" \
+             f"    return {formula}\n"
+    result = grade_text(EXERCISE, source)
+    assert result.status == "error"
+    assert result.failure.case.startswith("called as conv_transpose_output_size(4, 3)")
+    assert [t.status for t in result.tests].count("error") == 2
 
 
 def test_reference_matches_conv_transpose1d_on_a_grid_and_rejects_what_pytorch_rejects():

@@ -130,3 +130,18 @@ def q_sample(x0, betas, t, eps):
     result = grade_text(EXERCISE, source)
     assert result.status == "fail"
     assert result.failure.mismatches[0].kind == "dtype"
+
+
+def test_a_scale_shaped_for_three_dimensional_samples_only_fails_on_the_other_ranks(grade_text):
+    # Reshaping ᾱ to (B, 1, 1) fits the (B, C, D) cases only; "any shape S" includes S = () and (C, H, W).
+    source = """
+import torch
+
+def q_sample(x0, betas, t, eps):
+    ab = torch.cumprod(1 - betas, 0)[t - 1][:, None, None]
+    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
+"""
+    result = grade_text(EXERCISE, source)
+    not_passed = {t.name.split(":")[0] for t in result.tests if t.status != "pass" and not t.hidden}
+    assert {"S = () (any shape includes no dimension)", "S = (C, H, W)"} <= not_passed
+    assert any(t.status == "pass" and t.name.startswith("random") for t in result.tests)

@@ -118,11 +118,12 @@ def test_a_float32_sample_is_rejected_on_dtype(grade_text):
     assert result.failure.mismatches[0].kind == "dtype"
 
 
-def test_the_graded_cases_cover_t1_and_a_matrix_shaped_x(course, grader):
+def test_the_graded_cases_cover_t1_and_x_of_every_rank_up_to_three(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
     shapes = {(len(c.inputs["betas"].array), c.inputs["x_T"].shape) for c in cases}
     assert any(T == 1 for T, _ in shapes)
     assert any(len(shape) == 2 and math.prod(shape) > 2 and T >= 2 for T, shape in shapes)
+    assert {len(shape) for _, shape in shapes} >= {0, 1, 2, 3}  # "any shape S", S = () included
     for case in cases:
         T = len(case.inputs["betas"].array)
         assert case.inputs["noise"].shape == (T, *case.inputs["x_T"].shape), case.name

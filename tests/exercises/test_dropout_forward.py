@@ -31,6 +31,24 @@ def test_graded_cases_mix_modes_and_probabilities(course, grader):
         probabilities.add(case.inputs["p"])
     assert modes == {True, False}
     assert 0.0 in probabilities and 0.5 not in probabilities and len(probabilities) >= 5
+    shapes = {tuple(case.inputs["x"].array.shape) for case in cases if not case.hidden}
+    assert {(), (0, 3)} <= shapes and max(len(s) for s in shapes) >= 4  # "any shape": 0-d, empty, 4-d
+
+
+def test_code_that_assumes_a_leading_dimension_fails_on_the_0d_case(grade_text):
+    source = """
+import torch
+
+def dropout(x, mask, p, train):
+    if not train:
+        return x
+    rows = x.reshape(x.shape[0], -1) * mask.reshape(x.shape[0], -1)
+    return (rows / (1 - p)).reshape(x.shape)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status != "pass"
+    failed = [t.name for t in result.tests if t.status != "pass"]
+    assert failed[0].startswith("any shape includes no dimension"), failed
 
 
 def test_inverted_dropout_preserves_the_mean_over_random_masks():

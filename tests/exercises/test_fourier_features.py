@@ -39,7 +39,7 @@ def test_the_encoding_has_period_two_in_every_coordinate():
 def test_graded_cases_cover_one_and_several_bands(course, grader):
     cases = grader.reference_cases(course.get(EXERCISE))
     bands = {case.inputs["L"] for case in cases}
-    assert 1 in bands and max(bands) >= 4
+    assert 1 in bands and max(bands) == 10  # NeRF's L for positions
     for case in cases:
         assert abs(torch.tensor(case.inputs["p"].array)).max() <= 1.0
 
@@ -59,15 +59,38 @@ def positional_encoding(p, L):
     assert grade_text(EXERCISE, source).status == "pass"
 
 
-def test_a_float32_frequency_table_is_within_tolerance(grade_text):
+def test_a_float32_frequency_table_is_named(grade_text):
+    """The statement says float64 throughout: at L = 10 a float32 2⁹π moves sin and cos by ~5e-5."""
     source = """
 import math
 import torch
 
 def positional_encoding(p, L):
-    freqs = (2.0 ** torch.arange(L, dtype=torch.float32)) * math.pi
+    freqs = 2 ** torch.arange(L) * math.pi
     a = p[:, :, None] * freqs
     return torch.stack([a.sin(), a.cos()], dim=-1).reshape(p.shape[0], -1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "float32_frequencies"
+    nerf = next(t for t in result.tests if t.name.startswith("L = 10"))
+    assert nerf.status == "fail"
+
+
+def test_float64_in_other_orders_passes_at_ten_bands(grade_text):
+    """Double-angle recurrence for the higher bands and cos as a shifted sine: other float64 routes whose
+    rounding (~1e-13 at 2⁹π) stays far inside the tolerance."""
+    source = """
+import math
+import torch
+
+def positional_encoding(p, L):
+    s, c = torch.sin(math.pi * p), torch.sin(math.pi * p + math.pi / 2)
+    bands = []
+    for _ in range(L):
+        bands.append(torch.stack([s, c], dim=-1))
+        s, c = 2 * s * c, 1 - 2 * s * s
+    return torch.stack(bands, dim=2).reshape(p.shape[0], -1)
 """
     assert grade_text(EXERCISE, source).status == "pass"
 

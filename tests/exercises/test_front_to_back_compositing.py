@@ -84,3 +84,28 @@ def composite_front_to_back(alphas, colors):
     result = grade_text(EXERCISE, source)
     assert result.diagnosis["id"] == "inclusive_transmittance"
     assert result.tests[0].status == "fail"
+
+
+def test_the_3dgs_early_exit_fails_on_the_case_where_T_gets_small(grade_text):
+    """The statement says 'no early termination when T gets small': the CUDA rasteriser's exit at T < 10⁻⁴."""
+    source = """
+import torch
+
+def composite_front_to_back(alphas, colors):
+    C = torch.zeros(alphas.shape[0], 3, dtype=torch.float64)
+    T_final = torch.ones(alphas.shape[0], dtype=torch.float64)
+    for p in range(alphas.shape[0]):
+        T = 1.0
+        for i in range(alphas.shape[1]):
+            test_T = T * (1 - alphas[p, i].item())
+            if test_T < 0.0001:
+                break
+            C[p] += colors[i] * alphas[p, i] * T
+            T = test_T
+        T_final[p] = T
+    return C, T_final
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "stopped_early"
+    assert result.failure.case.startswith("no early termination when T gets small")

@@ -114,10 +114,28 @@ def bisection(width):
     d = 0.5 * (a + b)"""
 
 
-@pytest.mark.parametrize("root", [PLAIN_SECANT, bisection(1e-10)], ids=["plain secant", "bisection to 1e-10"])
+BRACKETED_SECANT = """a, b = d0, d1
+    for _ in range(500):
+        d = b - g(b) * (b - a) / (g(b) - g(a))
+        if abs(g(d)) < 1e-13:
+            break
+        a, b = (d, b) if g(d) > 0 else (a, d)"""
+
+
+@pytest.mark.parametrize("root", [BRACKETED_SECANT, bisection(1e-10)],
+                         ids=["secant keeping the sign change", "bisection to 1e-10"])
 def test_root_finders_that_stop_near_1e_10_pass(grade_text, root):
     result = grade_text(EXERCISE, STUDENT.replace("ROOT", root))
     assert result.status == "pass", result.message
+
+
+def test_a_secant_that_drops_the_bracket_finds_the_exit(grade_text):
+    """'Find d̂ in [d0, d1]': where g rises again at d1, the plain secant iteration leaves the bracket and
+    converges to the crossing where the ray leaves the sphere."""
+    result = grade_text(EXERCISE, STUDENT.replace("ROOT", PLAIN_SECANT))
+    assert result.status == "fail"
+    failed = [t.name for t in result.tests if t.status != "pass"]
+    assert failed[0].startswith("the root in [d0, d1] is the entry"), failed
 
 
 def test_a_root_found_only_to_1e_4_fails(grade_text):

@@ -87,3 +87,17 @@ def js_divergence(p, q):
     result = grade_text(EXERCISE, source)
     assert result.status == "fail"
     assert result.diagnosis is None
+
+
+def test_xlogy_of_the_ratio_fails_where_both_distributions_are_zero(grade_text):
+    # xlogy(p, p/m) looks like the convention but 0/0 = NaN there: the named edge case shows it.
+    source = """
+import torch
+
+def js_divergence(p, q):
+    m = (p + q) / 2
+    return 0.5 * torch.special.xlogy(p, p / m).sum(-1) + 0.5 * torch.special.xlogy(q, q / m).sum(-1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.failure.case.startswith("p_k = q_k = 0")

@@ -19,7 +19,7 @@ def autograd_dx(x, dy, k, stride):
 
 def test_every_graded_case_matches_autograd():
     cases = make_cases(23)
-    assert len(cases) == 15
+    assert len(cases) == 16
     for case in cases:
         args = case["args"]
         torch.testing.assert_close(maxpool2d_backward(**args), autograd_dx(**args), rtol=0, atol=1e-14,
@@ -115,6 +115,27 @@ def maxpool2d_backward(x, dy, k, stride):
 
 def loop_submission(step="stride", update="+="):
     return LOOP_SUBMISSION.replace("STEP", step).replace("UPDATE", update)
+
+
+def test_a_running_maximum_started_at_zero_fails_on_the_negative_window(grade_text):
+    source = """
+import torch
+
+def maxpool2d_backward(x, dy, k, stride):
+    dx = torch.zeros_like(x)
+    for r in range(dy.shape[0]):
+        for c in range(dy.shape[1]):
+            best, where = 0.0, (r * stride, c * stride)
+            for i in range(k):
+                for j in range(k):
+                    if x[r * stride + i, c * stride + j] > best:
+                        best, where = x[r * stride + i, c * stride + j], (r * stride + i, c * stride + j)
+            dx[where] += dy[r, c]
+    return dx
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.failure.case.startswith("every entry negative")
 
 
 def test_the_plain_loop_passes(grade_text):

@@ -142,3 +142,33 @@ def test_bisection_fails_on_the_first_hand_checkable_case(grade_text):
     result = grade_text(EXERCISE, source)
     assert result.diagnosis["id"] == "bisection"
     assert result.tests[0].status == "fail"  # head-on ray: midpoint 1.75, secant point 2.0
+
+
+def secant_values(f, args):
+    """g at each of the n secant points of the reference's search (the sign says which end moved)."""
+    g = along_ray(f, args)
+    return [g(secant_root(f, args["theta"], args["r0"], args["w"], args["d0"], args["d1"], k))
+            for k in range(1, args["n"] + 1)]
+
+
+def test_public_cases_move_both_ends_of_the_bracket(cases):
+    """Convex g (sphere, ellipsoid) keeps every secant point inside; the hyperboloids keep them outside,
+    so that keeping the wrong end or returning d1 shows on several public cases."""
+    outside = [name for name, f, args in cases if all(v > 0 for v in secant_values(f, args))]
+    inside = [name for name, f, args in cases if all(v <= 0 for v in secant_values(f, args))]
+    assert len(outside) >= 3 and outside[0].startswith("keep the sign change: hyperboloid"), outside
+    assert len(inside) >= 6, inside
+
+
+def test_a_swapped_bracket_update_is_named_as_itself(grade_text):
+    """On convex g alone it behaved exactly like the plain secant iteration and was named that."""
+    result = grade_text(EXERCISE, REFERENCE_SOURCE.replace("if gd > 0:", "if gd <= 0:", 1))
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "swapped_bracket_update"
+
+
+def test_returning_the_inside_end_fails_on_the_concave_cases(grade_text):
+    result = grade_text(EXERCISE, REFERENCE_SOURCE.replace("    return d\n", "    return d1\n", 1))
+    assert result.diagnosis["id"] == "returned_bracket_end"
+    failed = [t.name for t in result.tests if t.status == "fail" and not t.hidden]
+    assert len(failed) >= 3 and failed[0].startswith("keep the sign change: hyperboloid"), failed

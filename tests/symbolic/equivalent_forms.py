@@ -57,6 +57,7 @@ EQUIVALENT_FORMS: dict[str, dict[str, str]] = {
         "negated_denominator": "x/(-y)",
         "latex": r"\frac{dy}{dx} = -\frac{x}{y}",
         "times_y_over_y_squared": "-x*y/y^2",
+        "equal_on_the_circle_only": "-x*y/(1 - x^2)",
     },
     "kl_gaussian_1d": {
         "plain": "1/2*log(sigma_2^2/sigma_1^2) + sigma_1^2/(2 sigma_2^2) + (mu_1-mu_2)^2/(2sigma_2^2) - 0.5",

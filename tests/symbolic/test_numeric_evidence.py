@@ -21,13 +21,17 @@ BUDGET = 8.0
 SECRET_SEED = 917_305_122
 CONV_REFERENCE = "floor((L_in + 2p - d(k - 1) - 1)/s) + 1"
 
+# Two unbounded reals with the reference -x/y (the slope on a circle, but sampled anywhere): the
+# exercise implicit_diff_circle itself now samples on the circle, where x is bounded.
+FREE_XY = "free_xy"
+
 WRONG = {
     # a step just beyond the old sampling box
-    "abs_step_beyond_the_old_box": ("implicit_diff_circle", "-x/y + abs(x - 5) + x - 5"),
+    "abs_step_beyond_the_old_box": (FREE_XY, "-x/y + abs(x - 5) + x - 5"),
     "floor_step_beyond_the_old_box": ("gan_optimal_discriminator", "p_d/(p_d + p_m) + floor(p_d/5)"),
     "integer_floor_beyond_the_old_range": ("conv_shape_formula", CONV_REFERENCE + " + floor(s/5)"),
     # a step beyond any random point (magnitudes stop at 10^6): only its two sides show it
-    "abs_step_far_beyond_any_sample": ("implicit_diff_circle", "-x/y + abs(x - 10^9) + x - 10^9"),
+    "abs_step_far_beyond_any_sample": (FREE_XY, "-x/y + abs(x - 10^9) + x - 10^9"),
     "floor_step_far_beyond_any_sample": ("gan_optimal_discriminator", "p_d/(p_d + p_m) + floor(p_d/10^9)"),
     "ceil_step_far_beyond_any_sample": ("conv_shape_formula", CONV_REFERENCE + " + ceil(L_in/10^8) - 1"),
     # a step in an argument that is not a rational function, beyond any random point and the
@@ -37,16 +41,24 @@ WRONG = {
     "abs_of_a_root_far_beyond_any_sample": ("gan_optimal_discriminator",
                                             "p_d/(p_d + p_m) + abs(sqrt(p_d) - 10^7) + sqrt(p_d) - 10^7"),
     # right on one side of a place only
-    "right_for_positive_x_only": ("implicit_diff_circle", "-abs(x)/y"),
+    "right_for_positive_x_only": (FREE_XY, "-abs(x)/y"),
     "right_below_a_far_place_only": ("gan_optimal_discriminator",
                                      "p_d/(p_d + p_m)*(1 + abs(p_d - 10^7) + p_d - 10^7)"),
     # off in the 12th or 15th digit
-    "relative_perturbation": ("implicit_diff_circle", "-x/y*(1 + 10^-12)"),
-    "absolute_perturbation": ("implicit_diff_circle", "-x/y + 10^(-15)*x"),
+    "relative_perturbation": (FREE_XY, "-x/y*(1 + 10^-12)"),
+    "absolute_perturbation": (FREE_XY, "-x/y + 10^(-15)*x"),
 }
 
 def _request(symbols: dict, answer: str, reference: str) -> dict:
     return {"symbols": symbols, "answer": answer, "reference": reference, "budget_seconds": BUDGET}
+
+
+def _free_xy(answer: str) -> dict:
+    return _request({"x": {"domain": "real"}, "y": {"domain": "real"}}, answer, "-x/y")
+
+
+def _request_on(exercise: str, answer: str) -> dict:
+    return _free_xy(answer) if exercise == FREE_XY else request_for(exercise, answer)
 
 
 # Correct answers whose check needs points on both sides of each step (and exactly on it).
@@ -65,7 +77,7 @@ CORRECT = {
 def _fitted_to_known_points(count: int = 60) -> str:
     """-x/y plus a polynomial that vanishes at the x of each of the first `count` points the
     default seed draws: right at every known point, wrong nearly everywhere else."""
-    table = build_table(request_for("implicit_diff_circle", ""))
+    table = build_table(_free_xy(""))
     source = PointSource(table)
     x = table.lookup("x")
     roots = {source.point(i)[x] for i in range(count)}
@@ -73,16 +85,16 @@ def _fitted_to_known_points(count: int = 60) -> str:
 
 
 def _jobs() -> dict:
-    jobs = {("wrong", name): (request_for(exercise, answer),) for name, (exercise, answer) in WRONG.items()}
+    jobs = {("wrong", name): (_request_on(exercise, answer),) for name, (exercise, answer) in WRONG.items()}
     jobs |= {("correct", name): (request,) for name, request in CORRECT.items()}
-    fitted = request_for("implicit_diff_circle", _fitted_to_known_points())
+    fitted = _free_xy(_fitted_to_known_points())
     jobs[("fitted", "default seed")] = (fitted,)
     jobs[("fitted", "secret seed")] = (dict(fitted, seed=SECRET_SEED),)
-    wrong = request_for("implicit_diff_circle", "-x/y + 1/1000")
+    wrong = _free_xy("-x/y + 1/1000")
     jobs[("seeded", "a")] = (dict(wrong, seed=1),)
     jobs[("seeded", "a again")] = (dict(wrong, seed=1),)
     jobs[("seeded", "b")] = (dict(wrong, seed=2),)
-    jobs[("proved", "rewritten")] = (request_for("implicit_diff_circle", "x/(-y)"),)
+    jobs[("proved", "rewritten")] = (_free_xy("x/(-y)"),)
     return {key: (dict(request, budget_seconds=BUDGET), BUDGET) for key, (request,) in jobs.items()}
 
 
@@ -152,5 +164,5 @@ def test_the_seed_decides_the_points(replies):
 
 @pytest.mark.parametrize("seed", ["7", 1.5, True, [1]])
 def test_a_seed_that_is_not_an_integer_is_a_malformed_request(seed):
-    reply = check_symbolic(dict(request_for("implicit_diff_circle", "-x/y"), seed=seed), timeout=BUDGET)
+    reply = check_symbolic(dict(_free_xy("-x/y"), seed=seed), timeout=BUDGET)
     assert reply["status"] == "error" and "'seed' must be an integer" in reply["message"]
