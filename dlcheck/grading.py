@@ -25,8 +25,9 @@ from .catalog import Course
 from .compare import compare_safely, describe_type
 from .diagnosis import diagnose, symbolic_diagnosis
 from .errors import GraderFault
+from .input_feedback import changed_message, unchecked_message
 from .messages import (
-    CaseRaised, CaseResult, ErrorInfo, ImportFailed, Isolation, JobLimits, MissingFunction, Ready,
+    CaseRaised, CaseResult, ErrorInfo, ImportFailed, InputChange, Isolation, JobLimits, MissingFunction, Ready,
     ReferenceCases, ReferenceFault, ReferenceJob, RuleBroken, RuleTraps, StudentJob, SyntaxProblem,
     WorkerEvent,
 )
@@ -81,6 +82,8 @@ class ReferenceCase:
 class StudentRun:
     values: dict[int, Any] = field(default_factory=dict)  # case index -> decoded output
     errors: dict[int, dict] = field(default_factory=dict)  # case index -> exception description
+    changed_inputs: dict[int, list[InputChange]] = field(default_factory=dict)  # arguments a call changed
+    unchecked_inputs: dict[int, str] = field(default_factory=dict)  # why a call's arguments could not be checked
     problem: TestResult | None = None  # import/setup failure, timeout or crash
     problem_case: int | None = None
     violations: list[dict] = field(default_factory=list)
@@ -207,7 +210,7 @@ class Grader:
                        for r in spec.rules],
                 fixtures_source=fixtures.read_text(encoding="utf-8") if fixtures else None,
                 fixtures_filename="exercises/fixtures.py",
-                cases=[c.args for c in cases],
+                cases=[c.args for c in cases], modifies=list(spec.modifies),
             ))
             job.channel.max_total_bytes = sum(c.result_bounds.max_bytes for c in cases) + RUN_SLACK_BYTES
             _collect(job, run, cases, limits.case_seconds, limits.total_seconds, display_name, spec.entry_point)
@@ -352,8 +355,12 @@ def _size(count: int) -> str:
 def _record_case(run: StudentRun, index: int, message: CaseResult | CaseRaised) -> None:
     if isinstance(message, CaseRaised):
         run.errors[index] = _exception_record(message.error)
-    else:
-        run.values[index] = grader_value(message.value)
+        return
+    run.values[index] = grader_value(message.value)
+    if message.changed_inputs:
+        run.changed_inputs[index] = list(message.changed_inputs)
+    if message.unchecked is not None:
+        run.unchecked_inputs[index] = message.unchecked
 
 
 def _exception_record(error: ErrorInfo) -> dict:
@@ -423,15 +430,10 @@ def format_exception(error: dict, display_name: str) -> str:
 
 # ------------------------------------------------------------ judging
 
-def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
+def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun,
+                hidden: bool = False) -> tuple[TestResult, Failure | None]:
     if index in run.values:
-        got = run.values[index]
-        mismatches = compare_safely(case.expected, got, to_data(spec.compare))
-        if not mismatches:
-            return TestResult(case.name, PASS), None
-        failure = Failure(case.name, case.inputs, case.expected, got, mismatches)
-        status = ERROR if any(m.kind == "error" for m in mismatches) else FAIL
-        return TestResult(case.name, status, _mismatch_summary(mismatches)), failure
+        return _judge_output(spec, index, case, run, hidden)
     if index in run.errors:
         error = run.errors[index]
         message = "raised " + format_exception(error, "your file")
@@ -441,14 +443,34 @@ def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) ->
     return TestResult(case.name, SKIPPED, "not run"), None
 
 
+def _judge_output(spec: Spec, index: int, case: ReferenceCase, run: StudentRun,
+                  hidden: bool) -> tuple[TestResult, Failure | None]:
+    """A returned value against the expected one, and what the call did to its arguments: a case passes
+    only when the output matches and the worker reported every argument unchanged (its report can
+    fail a case, never pass one)."""
+    got = run.values[index]
+    mismatches = compare_safely(case.expected, got, to_data(spec.compare))
+    changed = changed_message(run.changed_inputs.get(index, []))
+    unchecked = run.unchecked_inputs.get(index)
+    arguments = unchecked_message(unchecked) if unchecked is not None else changed
+    failure = Failure(case.name, case.inputs, case.expected, got, mismatches, arguments=arguments)
+    if unchecked is not None:
+        return TestResult(case.name, ERROR, arguments), failure
+    if not mismatches:
+        if not changed:
+            return TestResult(case.name, PASS), None
+        return TestResult(case.name, FAIL, f"the output is right, but {changed}"), failure
+    status = ERROR if any(m.kind == "error" for m in mismatches) else FAIL
+    summary = _hidden_summary(mismatches) if hidden else _mismatch_summary(mismatches)
+    return TestResult(case.name, status, summary + (f"; also, {changed}" if changed else "")), failure
+
+
 def _judge_hidden_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun) -> tuple[TestResult, Failure | None]:
     """Like _judge_case, but what reaches the student holds no expected value, nor the inputs."""
-    test, failure = _judge_case(spec, index, case, run)
+    test, failure = _judge_case(spec, index, case, run, hidden=True)
     test.hidden = True
     if failure is None:
         return test, None
-    if failure.mismatches:
-        test.message = _hidden_summary(failure.mismatches)
     return test, Failure(case.name, hidden=True, summary=test.message)
 
 

@@ -50,6 +50,9 @@ FRAME_CODE_CHARS = 200
 MAX_FRAMES = 8
 MAX_LAYERS = 32
 MAX_LISTED_FUNCTIONS = 20
+MAX_INPUT_CHANGES = 16  # arguments (or places in them) a case result reports as changed
+# What a call can change about an argument it should have left alone (dlcheck.input_guard).
+INPUT_CHANGE_KINDS = ("type", "dtype", "shape", "values", "requires_grad", "grad", "entries")
 
 Dtype = Literal[tuple(TENSOR_DTYPES)]  # type: ignore[valid-type]
 Dim = Annotated[int, Meta(ge=0, lt=2**31)]
@@ -246,6 +249,7 @@ class StudentJob(msgspec.Struct, Generic[V], frozen=True, kw_only=True):
     fixtures_source: str | None
     fixtures_filename: str
     cases: list[dict[str, V]]  # each case's arguments, in parameter order
+    modifies: list[str] = []  # arguments the function may update in place (spec `modifies:`)
 
 
 class ErrorFrame(msgspec.Struct, frozen=True):
@@ -297,9 +301,20 @@ class Ready(_Event, tag="ready"):
     """The submission imported and defines the entry point."""
 
 
+class InputChange(msgspec.Struct, frozen=True):
+    """An argument the call changed in place: its name, or a place in it (`grads['W1']`), and what changed."""
+
+    argument: Name
+    changed: Annotated[list[Literal[INPUT_CHANGE_KINDS]], Meta(min_length=1, max_length=len(INPUT_CHANGE_KINDS))]  # type: ignore[valid-type]
+
+
 class CaseResult(_Event, tag="result"):
     case: CaseIndex
     value: Value
+    # The worker's check of the arguments after the call. A claim that can only fail the case: the
+    # grader never passes a case because of it.
+    changed_inputs: Annotated[list[InputChange], Meta(max_length=MAX_INPUT_CHANGES)] = []
+    unchecked: text(ERROR_MESSAGE_CHARS) | None = None  # why the arguments could not be checked: an error
 
 
 class CaseRaised(_Event, tag="exception"):

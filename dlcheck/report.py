@@ -57,6 +57,7 @@ def render_exercise(console: Console, spec, submission_hint: str) -> None:
     console.print(Markdown(spec.statement))
     if spec.kind == "code":
         console.print(Text("Signature: ", style="bold") + Text(spec.signature, style="cyan"))
+        console.print(Text("Arguments: ", style="bold") + Text(_argument_rule(spec.modifies)))
         for rule in spec.rules:
             console.print(Text("Rule: ", style="bold yellow") + Text(f"{rule.message} (forbidden: "
                                                                       f"{', '.join(rule.forbid)})"))
@@ -66,6 +67,13 @@ def render_exercise(console: Console, spec, submission_hint: str) -> None:
         if spec.functions:
             console.print(Text("Functions: ", style="bold") + Text(", ".join(f"{n}(·)" for n in spec.functions)))
     console.print(Text(submission_hint, style="dim"))
+
+
+def _argument_rule(modifies: list[str]) -> str:
+    """The rule the worker enforces after every call (dlcheck.input_guard), as the student reads it."""
+    exempt = f", except {', '.join(f'`{name}`' for name in modifies)}, which it updates in place" if modifies else ""
+    return (f"your function must leave the tensors it is given as they were{exempt} (values, dtype, shape, "
+            f"requires_grad, .grad, and the entries of a dict or list).")
 
 
 def _symbol_help(name: str, symbol) -> str:
@@ -153,7 +161,10 @@ def _failure_panel(failure: Failure, submission: str):
     elif failure.got is not None or failure.mismatches:
         expected, got = (printable(text) for text in show_pair(failure.expected, failure.got, "    "))
         parts.append(Text("expected: ", style="bold green") + Text(expected))
-        parts.append(Text("got:      ", style="bold red") + Text(got))
+        got_line = Text("got:      ", style="bold red") + Text(got)
+        if not failure.mismatches and failure.arguments:  # what failed is not the output
+            got_line.append("  (right)", style="green")
+        parts.append(got_line)
         for m in failure.mismatches[:8]:
             line = Text("where:    ", style="bold")
             line.append(printable(f"{m.path}: ") if m.path else "", style="bold")
@@ -162,6 +173,8 @@ def _failure_panel(failure: Failure, submission: str):
                 line.append(f"  (allowed |diff| ≤ {m.tolerance['atol']:g} + {m.tolerance['rtol']:g}·|expected|)",
                             style="dim")
             parts.append(line)
+    if failure.arguments:
+        parts.append(Text("arguments: ", style="bold red") + Text(printable(failure.arguments)))
     return Panel(Group(*parts), title="first failing case", title_align="left", border_style="red")
 
 

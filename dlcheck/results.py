@@ -29,6 +29,7 @@ class Failure:
     got: Any = None
     mismatches: list[Mismatch] = field(default_factory=list)
     error: dict[str, Any] | None = None  # exception type, message, frames in the student's file
+    arguments: str = ""  # what the call did to arguments it had to leave alone (or why that is unknown)
     hidden: bool = False  # a hidden case: only `summary` is shown, never inputs or values
     summary: str = ""
 
@@ -103,6 +104,7 @@ def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
             for m in failure.mismatches
         ],
         "error": failure.error,
+        "arguments": failure.arguments or None,
     }
 
 

@@ -6,6 +6,7 @@ without reading engine code. See docs/spec-format.md for the full format.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -48,6 +49,7 @@ DOMAINS = (
 # Constrained types: msgspec checks these in C while converting, with the failing path in the error.
 Identifier = Annotated[str, Meta(pattern=IDENTIFIER.pattern)]
 NonNegative = Annotated[float, Meta(ge=0)]
+ArgumentName = Annotated[str, Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]  # X, W_hh: parameters need not be lower case
 
 
 class _Struct(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -167,7 +169,7 @@ class CodeExercise(_ExerciseBase, tag="code", tag_field="kind", kw_only=True):
     rules: list[Rule] = []
     # Arguments the function is meant to update in place. Every other tensor argument must come back
     # exactly as it was passed (values, dtype, shape, requires_grad, .grad): the worker checks.
-    modifies: list[Identifier] = []
+    modifies: list[ArgumentName] = []
     equivalent_mutants: list[EquivalentMutant] = []
 
     @property
@@ -294,7 +296,37 @@ def _code_problems(spec: CodeExercise) -> list[tuple[str, str]]:
         except ValueError as exc:
             path, _, message = str(exc).partition(": ")
             problems.append((path, message))
+    return problems + _modifies_problems(spec)
+
+
+def _modifies_problems(spec: CodeExercise) -> list[tuple[str, str]]:
+    """Each name in `modifies` must be a parameter of the entry point (as its signature declares it)."""
+    if not spec.modifies:
+        return []
+    parameters = signature_parameters(spec.signature)
+    if parameters is None:
+        return [("signature", "is not a Python signature such as 'f(x: Tensor) -> Tensor', so the names in "
+                              "'modifies' cannot be checked against it")]
+    problems = []
+    for i, name in enumerate(spec.modifies):
+        if name not in parameters:
+            problems.append((f"modifies[{i}]", f"'{name}' is not an argument of {spec.entry_point} "
+                                               f"(its arguments: {', '.join(parameters)})"))
+        elif name in spec.modifies[:i]:
+            problems.append((f"modifies[{i}]", f"'{name}' appears twice"))
     return problems
+
+
+def signature_parameters(signature: str) -> list[str] | None:
+    """The parameter names of a signature written as 'name(a: T, b: U) -> R', or None if it is not one."""
+    try:
+        function = ast.parse(f"def {signature}: pass").body[0]
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if not isinstance(function, ast.FunctionDef):
+        return None
+    arguments = function.args
+    return [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
 
 
 def _check_return_schema(v: Any, where: str) -> None:

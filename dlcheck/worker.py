@@ -7,7 +7,8 @@ checks exact types and compares it with expected values that never existed here.
   RuleBroken                 a trapped forbidden API was called
   SyntaxProblem | ImportFailed | MissingFunction
   Ready                      the module imported, the function exists
-  CaseResult | CaseRaised    one per case, in order (the grader knows how many it sent)
+  CaseResult | CaseRaised    one per case, in order (the grader knows how many it sent); a result
+                             says which arguments the call changed in place (dlcheck.input_guard)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import traceback
 
 import msgspec
 
-from . import rules
+from . import input_guard, rules
 from .messages import (
     ERROR_MESSAGE_CHARS, ERROR_TYPE_CHARS, FRAME_CODE_CHARS, FUNCTION_NAME_CHARS, MAX_FRAMES,
     MAX_LISTED_FUNCTIONS, NAME_CHARS, CaseRaised, CaseResult, ErrorFrame, ErrorInfo, ImportFailed,
@@ -41,6 +42,9 @@ def serve(channel, isolation: list[str]) -> None:
     # Every case's arguments are built before the submission is imported: whatever it patches
     # (builtins, torch, numpy), it cannot break the decoding of later cases.
     all_args = [[torch_value(value, build) for value in case.values()] for case in job.cases]
+    # Likewise what each call must leave unchanged is recorded before any submission code runs.
+    exempt = frozenset(job.modifies)
+    watched = [input_guard.watch(dict(zip(case, args)), exempt) for case, args in zip(job.cases, all_args)]
     audit.install(os.getcwd())
     # Sent before any submission code runs, so the grader can trust it.
     channel.send(Isolation(isolation + ["audit-hooks"]))
@@ -57,7 +61,8 @@ def serve(channel, isolation: list[str]) -> None:
             channel.send(CaseRaised(index, describe(exc, job.filename)))
             continue
         restore_builtins()
-        channel.send(CaseResult(index, _encoded(value)))
+        changed, unchecked = input_guard.changes(watched[index])
+        channel.send(CaseResult(index, _encoded(value), changed, unchecked))
 
 
 def _rule_reporter(channel):

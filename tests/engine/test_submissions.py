@@ -112,7 +112,10 @@ def test_patching_torch_and_numpy_in_the_worker_changes_nothing(grade):
 
 
 def test_mutating_inputs_cannot_change_expected_values(grade):
-    assert grade("scaled_sum", "scaled_sum_mutates_then_correct").status == "pass"
+    vandal = grade("scaled_sum", "scaled_sum_mutates_then_correct")
+    assert vandal.status == "fail"  # its outputs are right: what fails it is the argument it zeroed
+    assert all("the output is right, but your function changed its argument `x`" in t.message
+               for t in vandal.tests if t.status != "pass")
     assert grade("scaled_sum", "scaled_sum_zeroes_input").status == "fail"
     # the cached expected values survived both submissions
     assert grade("scaled_sum", "scaled_sum_ok").status == "pass"
