@@ -103,3 +103,45 @@ def clip_grad_norm(grads, max_norm):
     result = grade_text(EXERCISE, source)
     assert result.diagnosis["id"] == "per_tensor_clipping"
     assert "GLOBAL" in result.diagnosis["message"]
+
+
+# The statement accepts the exact form max_norm / n; the listed mistakes guard n = 0 with + 1e-6 as
+# torch does. Written the exact way, a mistake raises (or gives nan) where a gradient is all zeros,
+# and must still be named from the other cases (docs/grading.md, "Diagnosis").
+
+def test_the_sum_of_norms_in_the_exact_form_is_named_though_it_divides_by_zero(grade_text):
+    source = """
+def clip_grad_norm(grads, max_norm):
+    total = sum(g.norm().item() for g in grads.values())
+    scale = min(1.0, max_norm / total)
+    return {k: g * scale for k, g in grads.items()}, total
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "sum_of_norms"
+    assert result.diagnosis["cases"]["raised"] == 1  # the all-zero case: ZeroDivisionError
+    assert "your code raised an exception" in result.diagnosis["observed"]
+
+
+def test_per_tensor_clipping_in_the_exact_form_is_named_though_zero_tensors_raise(grade_text):
+    source = """
+import torch
+
+def clip_grad_norm(grads, max_norm):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads.values())).item()
+    return {k: g * min(1.0, max_norm / g.norm().item()) for k, g in grads.items()}, total
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "error"  # b1 = 0 in the first cases: ZeroDivisionError
+    assert result.diagnosis["id"] == "per_tensor_clipping"
+
+
+def test_always_rescaling_with_a_guard_is_named_though_the_listed_mistake_gives_nan_at_zero(grade_text):
+    source = """
+import torch
+
+def clip_grad_norm(grads, max_norm):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads.values())).item()
+    return {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()}, total
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "always_rescaled"

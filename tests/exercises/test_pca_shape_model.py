@@ -94,3 +94,25 @@ def test_a_tuple_instead_of_the_dict_is_a_type_mismatch_naming_the_keys(grade_te
     assert result.status == "fail"
     mismatch = result.failure.mismatches[0]
     assert mismatch.kind == "type" and "coeffs" in mismatch.message and "components" in mismatch.message
+
+
+def test_the_first_eigh_columns_are_named_ascending_order(grade_text):
+    """torch.linalg.eigh sorts eigenvalues in ascending order: its first k columns are the directions
+    of LEAST variance. Where those are not unique (a null space of dimension ≥ 2 when N − 1 < 3V)
+    any basis of it is what eigh happens to return, so the mistake's variant leaves them undefined
+    and the match rests on the cases where they are determined."""
+    source = "import torch\n\ndef pca_shape(X, k, new_shape):\n" + BUILD_MEAN + """    evals, evecs = torch.linalg.eigh(Xc.T @ Xc / (X.shape[0] - 1))
+    comps = evecs[:, :k].T
+""" + FINISH
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "ascending_order"
+    assert "smallest variance" in result.diagnosis["message"]
+
+
+def test_the_last_eigh_columns_unflipped_are_named_ascending_order(grade_text):
+    source = "import torch\n\ndef pca_shape(X, k, new_shape):\n" + BUILD_MEAN + """    evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
+    comps = evecs[:, -k:].T
+""" + FINISH
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "ascending_order"

@@ -122,3 +122,22 @@ def volume_rendering_weights(sigma, t, colors):
     result = grade_text(EXERCISE, source)
     assert result.status == "fail" and result.diagnosis is None
     assert result.failure.mismatches[0].kind == "shape"
+
+
+def test_normalised_weights_that_guard_the_empty_ray_are_named(grade_text):
+    """The listed mistake divides 0 by 0 on the empty ray (nan); a student who guards the division
+    returns zeros there, and is the same misconception everywhere else."""
+    source = """
+import torch
+
+def volume_rendering_weights(sigma, t, colors):
+    alpha = 1 - torch.exp(-sigma * (t[:, 1:] - t[:, :-1]))
+    T = torch.cumprod(torch.cat([torch.ones_like(alpha[:, :1]), 1 - alpha[:, :-1]], dim=-1), dim=-1)
+    w = T * alpha
+    w = w / w.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+    return w, (w[..., None] * colors).sum(dim=-2)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "normalised_weights"
+    assert result.diagnosis["cases"]["not_compared"] >= 1  # the empty ray
