@@ -23,6 +23,7 @@ from msgspec import Raw
 from . import rules, wire
 from .catalog import Course
 from .compare import compare_safely, describe_type
+from .diagnosis import diagnose, symbolic_diagnosis
 from .errors import GraderFault
 from .input_feedback import changed_message, unchecked_message
 from .messages import (
@@ -39,7 +40,7 @@ from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
 from .submission import Submission
-from .wire import Bounds, Unsupported, WireError, grader_value, unpack_value
+from .wire import Bounds, WireError, grader_value, unpack_value
 
 MAX_SOURCE_BYTES = MAX_SUBMISSION_BYTES
 SECRET_ENV = "DLCHECK_SECRET"
@@ -66,7 +67,7 @@ class ReferenceCase:
     args: dict[str, Raw]  # still encoded: forwarded verbatim to the worker
     inputs: dict[str, Any]  # decoded, for display
     expected: Any
-    mistakes: dict[str, Any]
+    mistakes: dict[str, Any]  # each mistake's and variant's output, by function name
     hidden: bool = False  # drawn from a seed the student cannot know; reported without values
     expected_bytes: int = 0  # the expected output's encoded size and number of msgpack values,
     expected_nodes: int = 1  # from which the bounds on the student's result are derived
@@ -176,7 +177,8 @@ class Grader:
         try:
             job.send(ReferenceJob(
                 exercise_id=spec.id, entry_point=spec.entry_point, cases=spec.cases,
-                mistake_ids=[m.id for m in spec.mistakes], hidden_seed=self.hidden_seed(spec.id),
+                mistake_functions=[name for m in spec.mistakes for name in (m.id, *m.variants)],
+                hidden_seed=self.hidden_seed(spec.id),
                 reference_path=str(self.course.reference_path(spec)),
                 mistakes_path=_str_or_none(self.course.mistakes_path(spec)),
                 fixtures_path=_str_or_none(self.course.fixtures),
@@ -499,36 +501,18 @@ def _mismatch_summary(mismatches: list) -> str:
     return f"wrong: {named}; {first}"
 
 
-def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, str] | None:
-    """The first known mistake that behaves like the submission on every case: the same output,
-    or the same exception type (a 0-based loop that makes a model raise is a misconception too)."""
+def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, Any] | None:
+    """The known mistake the submission behaves like, if any (diagnosis.py says when one is named).
+    None after a timeout or crash: the cases not reached say nothing."""
     if run.problem is not None:
         return None
-    policy = to_data(spec.compare)
-    for mistake in spec.mistakes:
-        if all(_behaves_alike(case.mistakes[mistake.id], i, run, policy) for i, case in enumerate(cases)):
-            return {"id": mistake.id, "message": mistake.message}
-    return None
-
-
-def _behaves_alike(mistake_output: Any, index: int, run: StudentRun, policy: dict) -> bool:
-    raised = _raised_type(mistake_output)
-    if index in run.values:
-        return raised is None and not compare_safely(mistake_output, run.values[index], policy)
-    return index in run.errors and raised == run.errors[index]["type"]
-
-
-def _raised_type(mistake_output: Any) -> str | None:
-    """The exception type a mistake raised on a case (see reference._mistake_output), else None."""
-    if isinstance(mistake_output, Unsupported) and mistake_output.type_name == "raised":
-        return mistake_output.detail.split(":", 1)[0]
-    return None
+    return diagnose(spec.mistakes, cases, run.values, run.errors, to_data(spec.compare))
 
 
 def _rule_result(result: GradeResult, display_name: str, violations: list[rules.Violation]) -> GradeResult:
     v = violations[0]
     line = f" (line {v.line})" if v.line else ""
-    message = f"Rule '{v.rule}' broken: {display_name}{line} uses {v.api}. {v.message}"
+    message = f"Rule '{v.rule}' broken: {display_name}{line} {v.how} {v.api}. {v.message}"
     return _finish(result, [TestResult(f"rule {v.rule}", FAIL, message)], message, status=FAIL)
 
 
@@ -594,7 +578,8 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, s
         symbols={name: SymbolSpec(s.domain, list(s.latex), list(s.sample) if s.sample else None)
                  for name, s in spec.symbols.items()},
         functions=dict(spec.functions), derived=dict(spec.derived),
-        constraints=list(spec.constraints), mistakes=[MistakeExpr(m.id, m.expr) for m in spec.mistakes],
+        constraints=list(spec.constraints),
+        mistakes=[MistakeExpr(m.id, m.expr, list(m.variants)) for m in spec.mistakes],
         budget_seconds=spec.time_budget_seconds, seed=seed,
     )
     reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)  # every field, checked
@@ -603,6 +588,6 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, s
     result.method = reply["method"]
     mistake = next((m for m in spec.mistakes if m.id == reply["diagnosis"]), None)
     if mistake is not None and status == FAIL:
-        result.diagnosis = {"id": mistake.id, "message": mistake.message}
+        result.diagnosis = symbolic_diagnosis(mistake)
     message = reply["message"]
     return _finish(result, [TestResult("equivalence", status, message)], message, status=status)

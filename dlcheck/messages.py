@@ -207,7 +207,7 @@ class ReferenceJob(msgspec.Struct, frozen=True, kw_only=True):
     exercise_id: str
     entry_point: str
     cases: Cases
-    mistake_ids: list[str]
+    mistake_functions: list[str]  # in the mistakes module: each mistake's id, then its variants
     hidden_seed: int
     reference_path: str
     mistakes_path: str | None
@@ -219,7 +219,7 @@ class ReferenceCase(msgspec.Struct, Generic[V], frozen=True, kw_only=True):
     hidden: bool  # drawn from a seed the student cannot know
     args: dict[str, V]
     expected: V
-    mistakes: dict[str, V]  # each known mistake's output (an UnsupportedNode "raised" if it raised)
+    mistakes: dict[str, V]  # each mistake function's output, by name (an UnsupportedNode "raised" if it raised)
 
 
 class ReferenceCases(msgspec.Struct, Generic[V], frozen=True, tag="cases", tag_field="reply"):

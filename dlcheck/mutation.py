@@ -10,6 +10,7 @@ explains the operators and how to record an equivalent mutant.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from .grading import Grader
 from .mutants import Mutant, generate
 from .results import PASS
 from .spec import Exercise as Spec
-from .spec import Limits
+from .spec import Limits, to_data
 from .submission import Submission
 
 TARGET = 0.95
@@ -133,10 +134,19 @@ def _grade(grader: Grader, spec: Spec, source: str):
     return grader.grade(spec, Submission(source, f"{spec.id}.py", ".py"))
 
 
+# The spec fields that decide whether a mutant passes; statement, hints, mistakes and examples do not,
+# so editing those does not make CI re-run an exercise's mutation analysis.
+GRADING_FIELDS = ("entry_point", "signature", "returns", "cases", "compare", "limits", "rules", "modifies",
+                  "equivalent_mutants")
+
+
 def content_hash(course: Course, spec: Spec) -> str:
-    """A hash of the files a mutation score depends on: the spec, the reference and the mistakes."""
+    """A hash of what a mutation score depends on: the spec's grading fields, the reference and the
+    callable fixtures its cases may use."""
     digest = hashlib.sha256()
-    for path in (spec.source, course.reference_path(spec), course.mistakes_path(spec)):
+    fields = {name: to_data(getattr(spec, name)) for name in GRADING_FIELDS}
+    digest.update(json.dumps(fields, sort_keys=True, default=str).encode() + b"\0")
+    for path in (course.reference_path(spec), course.fixtures):
         if path is not None:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

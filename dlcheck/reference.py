@@ -2,8 +2,8 @@
 
 Runs in a trusted process forked from the zygote (never one that student code has touched).
 It receives one `messages.ReferenceJob` and replies with `ReferenceCases` (for every case the
-arguments, the reference's output and each known mistake's output, as wire nodes) or a
-`ReferenceFault`. Every call gets a freshly decoded copy of the arguments, built exactly as the
+arguments, the reference's output and the output of each known mistake and of each of its variants,
+by function name, as wire nodes) or a `ReferenceFault`. Every call gets a freshly decoded copy of the arguments, built exactly as the
 student worker will build them, so no function can see another's mutations.
 """
 
@@ -47,7 +47,7 @@ def compute(job: ReferenceJob) -> list[ReferenceCase]:
     reference = load_module(job.reference_path, "dlcheck_reference")
     entry = _function(reference, job.entry_point, job.reference_path)
     mistakes_module = load_module(job.mistakes_path, "dlcheck_mistakes") if job.mistakes_path else None
-    mistakes = {mid: _function(mistakes_module, mid, job.mistakes_path) for mid in job.mistake_ids}
+    mistakes = {name: _function(mistakes_module, name, job.mistakes_path) for name in job.mistake_functions}
     build = callable_builder(fixtures)
     spec = to_data(job.cases)  # case generation reads the spec's plain data
     public = _cases(spec, reference, entry, build)
@@ -56,7 +56,7 @@ def compute(job: ReferenceJob) -> list[ReferenceCase]:
         ReferenceCase(
             name=case.name, hidden=is_hidden, args=case.args,
             expected=encode(call(entry, case.args, build)),
-            mistakes={mid: _mistake_output(fn, case.args, build) for mid, fn in mistakes.items()},
+            mistakes={name: _mistake_output(fn, case.args, build) for name, fn in mistakes.items()},
         )
         for case, is_hidden in [(c, False) for c in public] + [(c, True) for c in hidden]
     ]

@@ -90,8 +90,6 @@ def render_hint(console: Console, spec, shown: int) -> None:
 
 
 def render_grade(console: Console, result: GradeResult) -> None:
-    from rich.panel import Panel  # not needed by `dlcheck list`
-
     mark, style = STATUS_STYLE[result.status]
     passed = sum(t.status == PASS for t in result.tests)
     header = Text(f"{mark} {result.exercise}: {result.status.upper()}", style=style)
@@ -103,8 +101,7 @@ def render_grade(console: Console, result: GradeResult) -> None:
         trusted = "" if result.trusted is not False else "  (weak: this grade cannot count)"
         console.print(Text(f"isolation: {result.isolation}{trusted}", style="dim"))
     if result.diagnosis:
-        console.print(Panel(Text(result.diagnosis["message"]), title=f"Known mistake: {result.diagnosis['id']}",
-                            title_align="left", border_style="magenta"))
+        console.print(_diagnosis_panel(result.diagnosis))
     if result.kind == "symbolic":
         _render_symbolic(console, result)
     elif result.failure is not None:
@@ -116,6 +113,17 @@ def render_grade(console: Console, result: GradeResult) -> None:
         console.print(Text(printable(_first_lines(result.output, 12)), style="dim"))
     if result.kind == "code" and len(result.tests) > 1:
         console.print(_tests_line(result))
+
+
+def _diagnosis_panel(diagnosis: dict):
+    """What was observed (outputs that match a known mistake's), then the mistake's explanation: a
+    match of outputs makes the misconception likely, not certain, and the report says so."""
+    from rich.panel import Panel  # not needed by `dlcheck list`
+
+    body = Text(printable(diagnosis["observed"]) + " So this is most likely what happened:\n", style="dim")
+    body.append(printable(diagnosis["message"]))
+    return Panel(body, title=f"Matches a known mistake: {diagnosis['id']}", title_align="left",
+                 border_style="magenta")
 
 
 def _render_symbolic(console: Console, result: GradeResult) -> None:

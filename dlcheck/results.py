@@ -43,7 +43,7 @@ class GradeResult:
     max_score: float
     score: float = 0.0
     tests: list[TestResult] = field(default_factory=list)
-    diagnosis: dict[str, str] | None = None
+    diagnosis: dict[str, Any] | None = None  # id, message, observed, cases (diagnosis.py)
     failure: Failure | None = None
     submission: str | None = None
     read_as: str | None = None  # symbolic: how the answer was parsed

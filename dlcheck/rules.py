@@ -38,6 +38,13 @@ class Violation:
     api: str
     line: int | None
     message: str
+    # What the static scan saw: "imports", "calls", "refers to" (a name used without calling it), or
+    # "uses" (a construct that hides names); a trapped call is "called" at run time (grading.py).
+    how: str = "uses"
+
+
+# The strongest evidence of a use is reported: a call, then a reference, then an import.
+EVIDENCE = ("calls", "refers to", "imports")
 
 
 class ForbiddenAPI(BaseException):
@@ -75,16 +82,18 @@ def scan_source(tree: ast.AST, rules: list[dict]) -> list[Violation]:
     found = []
     for rule in rules:
         apis = list(rule["forbid"]) + (list(AUTOGRAD_NAMES) if forbids_autograd(rule) else [])
-        hit = next(((api, line) for api in apis for chain, line in source.chains if _matches(chain, api)), None)
-        if hit:
-            found.append(Violation(rule["id"], hit[0], hit[1], rule["message"]))
+        api = next((api for api in apis for chain, _, _ in source.chains if _matches(chain, api)), None)
+        if api:
+            seen = [(EVIDENCE.index(how), line, how) for chain, line, how in source.chains if _matches(chain, api)]
+            _, line, how = min(seen)
+            found.append(Violation(rule["id"], api, line, rule["message"], how))
     if not found:
         # Rules can only be checked in code whose names can be read: refuse the ways around that.
         evasion = next(source.evasions(), None)
         if evasion:
-            what, line = evasion
+            what, line, how = evasion
             found.append(Violation(rules[0]["id"], f"{what}, which dlcheck cannot check against the rules", line,
-                                   rules[0]["message"]))
+                                   rules[0]["message"], how))
     return found
 
 
@@ -121,6 +130,7 @@ ESCAPE_APIS = (
     "dlcheck", "torch.load", "torch.jit", "torch.package", "torch.hub", "torch.library", "torch.ops",
     "torch.overrides", "torch.fx", "torch.compile", "torch.export", "numpy.load",
 )
+IMPORT_FUNCTIONS = ("importlib.import_module", "__import__")
 # dlcheck's exception for invalid draws: references raise it and are graded as submissions.
 ALLOWED_APIS = ("dlcheck.errors",)
 
@@ -140,34 +150,42 @@ class _Source:
         self.called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         self.chains = list(self._chains())
 
-    def _chains(self) -> Iterator[tuple[str, int]]:
+    def _chains(self) -> Iterator[tuple[str, int, str]]:
+        """Every dotted name the source spells out, with its line and how it is used (EVIDENCE)."""
         for node in ast.walk(self.tree):
             if isinstance(node, (ast.Attribute, ast.Call)):
                 chain = _resolve(node, self.aliases)
                 if chain:
-                    yield chain, node.lineno
+                    yield chain, node.lineno, self._how(node)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.aliases:
+                    yield self.aliases[node.func.id], node.lineno, "calls"  # from torch.autograd import grad; grad(…)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    yield alias.name, node.lineno
+                    yield alias.name, node.lineno, "imports"
             elif isinstance(node, ast.ImportFrom) and node.module:
                 for alias in node.names:
-                    yield f"{node.module}.{alias.name}", node.lineno
+                    yield f"{node.module}.{alias.name}", node.lineno, "imports"
 
-    def evasions(self) -> Iterator[tuple[str, int]]:
-        for chain, line in self.chains:
+    def _how(self, node: ast.Attribute | ast.Call) -> str:
+        if isinstance(node, ast.Call) and _resolve(node.func, self.aliases) in IMPORT_FUNCTIONS:
+            return "imports"
+        return "calls" if id(node) in self.called else "refers to"
+
+    def evasions(self) -> Iterator[tuple[str, int, str]]:
+        for chain, line, how in self.chains:
             if any(chain == a or chain.startswith(a + ".") for a in ALLOWED_APIS):
                 continue
             if chain.split(".")[0] not in self.imported:
                 continue  # the submission's own variables (one may well be called `code`)
             escape = next((api for api in ESCAPE_APIS if chain == api or chain.startswith(api + ".")), None)
             if escape:
-                yield escape, line
+                yield escape, line, how
             elif _private_part(chain):
-                yield f"{chain.split('.' + _private_part(chain))[0]}.{_private_part(chain)} (a private API)", line
+                yield f"{chain.split('.' + _private_part(chain))[0]}.{_private_part(chain)} (a private API)", line, how
         for node in ast.walk(self.tree):
             problem = self._hidden_name(node)
             if problem:
-                yield problem, node.lineno
+                yield problem, node.lineno, "uses"
 
     def _hidden_name(self, node: ast.AST) -> str | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in NAME_BUILTINS:
@@ -229,7 +247,7 @@ def _resolve(node: ast.AST, aliases: dict[str, str]) -> str | None:
         name = _constant_string(node.args[1]) if len(node.args) > 1 else None
         if function == "getattr" and name is not None:
             return f"{_resolve(node.args[0], aliases) or '?'}.{name}"
-        if function in ("importlib.import_module", "__import__"):
+        if function in IMPORT_FUNCTIONS:
             return _constant_string(node.args[0])
     return None
 

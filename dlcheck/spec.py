@@ -235,9 +235,31 @@ def _semantic_problems(spec: Exercise) -> list[tuple[str, str]]:
         if isinstance(spec, CodeExercise) and mistake.expr is not None:
             problems.append((f"mistakes[{i}].expr", f"only for symbolic exercises; implement the mistake as "
                                                      f"function '{mistake.id}' in solutions/{spec.id}_mistakes.py"))
+    problems += _variant_problems(spec)
     problems += _example_problems(spec)
     if isinstance(spec, CodeExercise):
         problems += _code_problems(spec)
+    return problems
+
+
+def _variant_problems(spec: Exercise) -> list[tuple[str, str]]:
+    """A code variant names a function of the mistakes module, which the reference process calls by
+    that name next to the mistakes' own: each name must be an identifier and appear once."""
+    problems = []
+    taken = {m.id for m in spec.mistakes}
+    for i, mistake in enumerate(spec.mistakes):
+        for j, variant in enumerate(mistake.variants):
+            where = f"mistakes[{i}].variants[{j}]"
+            if isinstance(spec, SymbolicExercise):
+                if not variant.strip() or variant.strip() == (mistake.expr or "").strip():
+                    problems.append((where, "expected another expression of this mistake"))
+            elif not IDENTIFIER.match(variant):
+                problems.append((where, f"'{variant}' is not a function name (lowercase letters, digits, _)"))
+            elif variant in taken:
+                problems.append((where, f"'{variant}' is already a mistake or a variant; each function is "
+                                        f"listed once"))
+            else:
+                taken.add(variant)
     return problems
 
 

@@ -1,14 +1,16 @@
 """Proving an exercise: the checks behind `dlcheck validate` and the catalog tests.
 
-An exercise is trustworthy when its reference passes its own cases, every known mistake fails
-*and is diagnosed as itself*, the starter does not pass, every example in the spec grades as it
-says, its cases are the same every time, and the spec agrees with itself (the cases' arguments with
-every function's parameters, the reference's outputs with `returns`: dlcheck/spec_checks.py).
+An exercise is trustworthy when its reference passes its own cases, every known mistake and each
+of its variants fails *and is diagnosed as that mistake*, the starter does not pass, every example
+in the spec grades as it says, its cases are the same every time, and the spec agrees with itself
+(the cases' arguments with every function's parameters, the reference's outputs with `returns`:
+dlcheck/spec_checks.py).
 Each candidate is graded exactly as a student submission would be: a file, through the sandbox.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 from .catalog import Course
@@ -52,6 +54,8 @@ def validate(course: Course, spec: Spec, grader: Grader, examples: bool = True) 
     if spec.kind == "code" and not spec.cases.generator:  # static: reported even when grading fails
         report.checks += _arguments_agree(course, spec, [])
     try:
+        if spec.kind == "code":
+            report.checks += _mistake_functions_exist(course, spec)
         grade = _grading_function(course, spec, grader)
         if spec.kind == "code" and spec.cases.generator:  # the names are known from the cases it returns
             report.checks += _arguments_agree(course, spec, grader.reference_cases(spec))
@@ -59,9 +63,8 @@ def validate(course: Course, spec: Spec, grader: Grader, examples: bool = True) 
         if spec.kind == "code":
             report.checks += _returns_agree(spec, grader.reference_cases(spec))
             report.checks += _mistakes_are_implemented(spec, grader)
-        for mistake in spec.mistakes:
-            result = grade(_mistake_candidate(course, spec, mistake))
-            report.checks.append(_expect_diagnosis(mistake.id, result))
+        for name, mistake_id, form in _mistake_forms(spec):
+            report.checks.append(_expect_diagnosis(name, mistake_id, grade(_mistake_candidate(course, spec, form))))
         starter = grade(spec.starter)
         report.checks.append(Check("starter does not pass", starter.status != PASS,
                                    f"status {starter.status}: {starter.message[:120]}"))
@@ -106,17 +109,45 @@ def _returns_agree(spec: Spec, cases) -> list[Check]:
     return checks or [Check("the reference's outputs have the declared `returns` types", True)]
 
 
+def _mistake_forms(spec: Spec) -> list[tuple[str, str, str]]:
+    """(what to call it, mistake id, form) for each mistake and each of its variants; the form is a
+    function name of the mistakes module (code) or an expression (symbolic)."""
+    forms = []
+    for m in spec.mistakes:
+        forms.append((f"mistake '{m.id}'", m.id, m.expr if spec.kind == "symbolic" else m.id))
+        forms += [(f"mistake '{m.id}' variant '{variant}'", m.id, variant) for variant in m.variants]
+    return forms
+
+
+def _mistake_functions_exist(course: Course, spec: Spec) -> list[Check]:
+    """Each mistake and variant is a function of the mistakes module. Read from its syntax tree: the
+    grading process never runs course code (the reference process does, and stops at the first
+    missing one)."""
+    path = course.mistakes_path(spec)  # a SpecError when mistakes are listed and the module is missing
+    if path is None:
+        return []
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return []  # the reference process reports why the module cannot be loaded
+    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    defined |= {target.id for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+    return [Check(f"{name} is defined", False, f"{path.relative_to(course.root)} defines no function '{function}'")
+            for name, _, function in _mistake_forms(spec) if function not in defined]
+
+
 def _mistakes_are_implemented(spec: Spec, grader: Grader) -> list[Check]:
     """A mistake that raises NotImplementedError on every case is still the scaffold's stub.
     (Raising something else everywhere can be the misconception itself, e.g. a 0-based timestep
     that the exercise's model refuses; it is diagnosed by its exception type.)"""
     checks = []
     cases = grader.reference_cases(spec)
-    for mistake in spec.mistakes:
-        outputs = [case.mistakes[mistake.id] for case in cases]
+    for name, _, function in _mistake_forms(spec):
+        outputs = [case.mistakes[function] for case in cases]
         if all(isinstance(o, Unsupported) and o.type_name == "raised" and o.detail.startswith("NotImplementedError")
                for o in outputs):
-            checks.append(Check(f"mistake '{mistake.id}' is implemented", False,
+            checks.append(Check(f"{name} is implemented", False,
                                 "it raises NotImplementedError on every case: implement the wrong answer a student "
                                 "would return"))
     return checks
@@ -126,19 +157,21 @@ def _reference_candidate(course: Course, spec: Spec) -> str:
     return course.reference_path(spec).read_text(encoding="utf-8")
 
 
-def _mistake_candidate(course: Course, spec: Spec, mistake) -> str:
+def _mistake_candidate(course: Course, spec: Spec, form: str) -> str:
+    """A mistake (or variant) as a submission: its expression, or the mistakes module with the entry
+    point bound to the function named `form`."""
     if spec.kind == "symbolic":
-        return mistake.expr
+        return form
     source = course.mistakes_path(spec).read_text(encoding="utf-8")
-    return f"{source}\n\n{spec.entry_point} = {mistake.id}\n"
+    return f"{source}\n\n{spec.entry_point} = {form}\n"
 
 
 def _expect_pass(name: str, result: GradeResult) -> Check:
     return Check(name, result.status == PASS, "" if result.status == PASS else f"{result.status}: {result.message}")
 
 
-def _expect_diagnosis(mistake_id: str, result: GradeResult) -> Check:
-    name = f"mistake '{mistake_id}' fails and is diagnosed"
+def _expect_diagnosis(what: str, mistake_id: str, result: GradeResult) -> Check:
+    name = f"{what} fails and is diagnosed"
     if result.status == PASS:
         return Check(name, False, "it PASSES: the cases cannot tell it from the reference")
     got = result.diagnosis["id"] if result.diagnosis else None

@@ -55,6 +55,12 @@ def test_the_fixture_spec_loads_with_defaults(tmp_path):
      "'wrong' appears twice"),
     (("mistakes:\n", "examples:\n  - {name: wrong, status: failed, code: x}\nmistakes:\n"), "examples[0].status",
      "Invalid enum value 'failed'"),
+    (("scale by alpha.\n", "scale by alpha.\n    variants: [Forgot-Alpha]\n"), "mistakes[0].variants[0]",
+     "is not a function name"),
+    (("scale by alpha.\n", "scale by alpha.\n    variants: [mean_instead_of_sum]\n"), "mistakes[0].variants[0]",
+     "already a mistake or a variant"),
+    (("scale by alpha.\n", "scale by alpha.\n    variants: [summed, summed]\n"), "mistakes[0].variants[1]",
+     "already a mistake or a variant"),
 ])
 def test_malformed_specs_name_file_and_field(tmp_path, edit, field, fragment):
     old, new = edit
@@ -111,3 +117,13 @@ def test_course_discovery_reports_where_it_looked(tmp_path, monkeypatch):
     with pytest.raises(UsageError, match=f"{tmp_path / 'exercises'}.*DLCHECK_COURSE"):
         find_course()
     assert find_course(FIXTURE_COURSE).root == FIXTURE_COURSE
+
+
+def test_a_symbolic_variant_must_be_another_expression(tmp_path):
+    text = (Path(__file__).resolve().parent.parent / "exercises" / "gaussian_entropy.yaml").read_text()
+    old = '    expr: "1/2*log(2*pi*sigma^2)"\n'
+    assert old in text
+    path = write_spec(tmp_path, text.replace(old, old + '    variants: ["1/2*log(2*pi*sigma^2)"]\n'), "gaussian_entropy")
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.field == "mistakes[0].variants[0]" and "another expression" in str(caught.value)

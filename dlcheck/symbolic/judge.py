@@ -71,9 +71,9 @@ def _request_problem(request) -> str | None:
         return "'seed' must be an integer"
     mistakes = request.get("mistakes") or []
     if not isinstance(mistakes, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("expr"), str)
+            isinstance(m, dict) and isinstance(m.get("id"), str) and all(isinstance(e, str) for e in _forms(m))
             for m in mistakes):
-        return "'mistakes' must be a list of {id, expr}"
+        return "'mistakes' must be a list of {id, expr, variants}"
     return None
 
 
@@ -81,19 +81,32 @@ def _without_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
+def _forms(mistake: dict) -> list:
+    """A mistake's expression, then its variants (other expressions of the same misconception)."""
+    variants = mistake.get("variants", [])
+    return [mistake.get("expr"), *(variants if isinstance(variants, list) else [None])]  # None: malformed
+
+
 def _diagnose(comparer: Comparer, answer: Expr, mistakes: list[dict], table: SymbolTable,
               deadline: Deadline) -> str | None:
-    """Id of the first listed mistake the answer is equivalent to (each gets an equal time share)."""
+    """Id of the first listed mistake the answer is equivalent to, through its expression or one of
+    its variants (each mistake gets an equal share of the time, each of its forms a share of that)."""
     for position, mistake in enumerate(mistakes):
         share = deadline.within(1 / (len(mistakes) - position))
-        try:
-            with share.limit():
-                expr = parse(mistake["expr"], table)
-        except (AnswerError, OutOfTime):
-            continue  # a broken mistake must not hide the student's result
-        if comparer.compare(answer, expr, share).equivalent:
-            return mistake["id"]
+        forms = _forms(mistake)
+        for count, text in enumerate(forms):
+            if _equivalent_to(comparer, answer, text, table, share.within(1 / (len(forms) - count))):
+                return mistake["id"]
     return None
+
+
+def _equivalent_to(comparer: Comparer, answer: Expr, text: str, table: SymbolTable, share: Deadline) -> bool:
+    try:
+        with share.limit():
+            expr = parse(text, table)
+    except (AnswerError, OutOfTime):
+        return False  # a broken mistake must not hide the student's result
+    return bool(comparer.compare(answer, expr, share).equivalent)
 
 
 # ---------------------------------------------------------------- how the answer was read

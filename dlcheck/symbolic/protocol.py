@@ -9,7 +9,9 @@ Request fields:
     functions       {name: implementation}, e.g. {"sigma": "logistic"}
     derived         {name: expression}, substituted before comparing
     constraints     ["alpha_bar_t < alpha_t", …], which every sampled point satisfies
-    mistakes        [{id, expr}], tried in order for a diagnosis
+    mistakes        [{id, expr, variants}], tried in order for a diagnosis: a mistake matches when
+                    the answer is equal to its expr or to one of its variants (other expressions of
+                    the same misconception; optional)
     budget_seconds  the worker's time budget (default 8, at most 120)
     seed            optional integer: the random sampling points come from it, so a grader that
                     passes a secret per-run seed keeps students from fitting an answer to known
@@ -52,6 +54,7 @@ class SymbolSpec(msgspec.Struct, frozen=True):
 class MistakeExpr(msgspec.Struct, frozen=True):
     id: str
     expr: str
+    variants: list[str] = []
 
 
 class SymbolicRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,7 +89,7 @@ RESPONSE_KEYS = SymbolicResponse.__struct_fields__
 # What each request field must be, in the words a malformed request is reported with.
 FIELD_EXPECTATIONS = {
     "answer": "must be a string", "reference": "must be a string", "seed": "must be an integer",
-    "mistakes": "must be a list of {id, expr}", "symbols": "must map names to {domain, latex, sample}",
+    "mistakes": "must be a list of {id, expr, variants}", "symbols": "must map names to {domain, latex, sample}",
     "functions": "must map names to implementations", "derived": "must map names to expressions",
     "constraints": "must be a list of relations", "budget_seconds": "must be a number of seconds",
 }

@@ -60,7 +60,8 @@ def test_a_filled_in_scaffold_is_proven(tmp_path, course):
 
 def test_validate_flags_a_mistake_left_as_a_stub(tmp_path, course):
     (course / "solutions" / "halve_mistakes.py").write_text(
-        "def true_division(n):\n    raise NotImplementedError('TODO')\n")
+        "def true_division(n):\n    raise NotImplementedError('TODO')\n\n\n"
+        "def rounded_division(n):\n    return round(n / 2)\n")
     done = dlcheck(tmp_path, course, "validate", "halve", "--format", "json")
     assert done.returncode == 1
     failed = [c for c in json.loads(done.stdout)["exercises"][0]["checks"] if not c["ok"]]

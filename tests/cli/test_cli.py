@@ -111,7 +111,7 @@ def test_text_report_shows_case_expected_got_and_misconception(tmp_path, env):
     put(tmp_path, "scaled_sum", "scaled_sum_mean")
     done = dlcheck(tmp_path, env, "grade", "scaled_sum")
     assert done.returncode == 1
-    for fragment in ("FAIL", "first failing case", "expected:", "got:", "Known mistake: mean_instead_of_sum",
+    for fragment in ("FAIL", "first failing case", "expected:", "got:", "Matches a known mistake: mean_instead_of_sum",
                      "averaged over the last dimension"):
         assert fragment in done.stdout
 
@@ -222,7 +222,8 @@ def test_validate_proves_the_fixture_course_and_catches_an_undetectable_mistake(
     assert dlcheck(tmp_path, env, "validate").returncode == 0
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)
-    (course / "solutions" / "halve_mistakes.py").write_text("def true_division(n):\n    return n // 2\n")
+    (course / "solutions" / "halve_mistakes.py").write_text(
+        "def true_division(n):\n    return n // 2\n\n\ndef rounded_division(n):\n    return round(n / 2)\n")
     done = dlcheck(tmp_path, {**env, "DLCHECK_COURSE": str(course)}, "validate", "halve")
     assert done.returncode == 1
     assert "true_division" in done.stdout and "PASSES" in done.stdout

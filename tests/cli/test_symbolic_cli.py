@@ -75,9 +75,12 @@ def test_a_proved_pass_says_so(tmp_path, env):
     assert "proved equal" in report["message"]
 
 
-@pytest.mark.parametrize("answer", ["-x/y*(1 + 10^-12)", "-x/y + 10^(-15)*x", "-x/y + abs(x - 10^9) + x - 10^9"])
-def test_answers_off_in_the_last_digits_or_beyond_the_samples_fail(tmp_path, env, answer):
-    done = run_cli("grade", "implicit_diff_circle", "--answer", answer, cwd=tmp_path, env=env)
+@pytest.mark.parametrize("exercise, answer", [
+    ("implicit_diff_circle", "-x/y*(1 + 10^-12)"), ("implicit_diff_circle", "-x/y + 10^(-15)*x"),
+    ("gan_optimal_discriminator", "p_d/(p_d + p_m) + floor(p_d/10^9)"),  # a step beyond any random sample
+])
+def test_answers_off_in_the_last_digits_or_beyond_the_samples_fail(tmp_path, env, exercise, answer):
+    done = run_cli("grade", exercise, "--answer", answer, cwd=tmp_path, env=env)
     assert done.returncode == 1 and "FAIL" in done.stdout, done.stdout
     assert "differs from the expected one" in done.stdout
 

@@ -136,3 +136,36 @@ def test_autograd_allowed_keeps_the_listed_names_only():
 def test_the_submissions_own_variables_are_not_mistaken_for_modules():
     source = "def f(code, types, string):\n    return code.upper(), types.count(1), string.Formatter, gc.x"
     assert scan_source(ast.parse(source), CONV) == []
+
+
+# --------------------------------------------------------------------------- what the scan saw
+
+@pytest.mark.parametrize("source, how, api", [
+    ("from torch.autograd import grad", "imports", "torch.autograd.grad"),
+    ("import torch.autograd as ag", "imports", "torch.autograd"),
+    ("from torch.autograd import grad\ngrad(y, x)", "calls", "torch.autograd.grad"),
+    ("from torch.autograd import grad as g\nz = 1\ng(y, x)", "calls", "torch.autograd.grad"),
+    ("import torch\ntorch.autograd.grad(y, x)", "calls", "torch.autograd.grad"),
+    ("loss.backward()", "calls", "torch.Tensor.backward"),
+    ("import torch\nf = torch.autograd.grad", "refers to", "torch.autograd.grad"),
+])
+def test_a_violation_says_whether_the_api_was_imported_called_or_referred_to(source, how, api):
+    violation = first(source, AUTOGRAD)
+    assert (violation.how, violation.api) == (how, api)
+
+
+def test_a_call_is_reported_even_when_the_import_comes_first():
+    violation = first("from torch.autograd import grad\n\ndef f(y, x):\n    return grad(y, x)", AUTOGRAD)
+    assert violation.how == "calls" and violation.line == 4
+
+
+@pytest.mark.parametrize("source, words", [
+    ("from torch.autograd import grad\n\ndef square_grad(x):\n    return 2 * x\n",
+     "square_grad.py (line 1) imports torch.autograd.grad."),
+    ("def square_grad(x):\n    x = x.clone().requires_grad_()\n    (x ** 2).sum().backward()\n    return x.grad\n",
+     "square_grad.py (line 3) calls torch.Tensor.backward."),
+])
+def test_the_rule_message_says_what_the_scan_saw(grade_fixture, source, words):
+    result = grade_fixture("square_grad", source)
+    assert result.status == "fail"
+    assert f"Rule 'no_autograd' broken: {words}" in result.message

@@ -20,7 +20,7 @@ def test_a_request_round_trips():
     ({"answer": "x"}, "'reference' must be a string"),
     ({"answer": 1, "reference": "x"}, "'answer' must be a string"),
     ({"answer": "x", "reference": "x", "seed": True}, "'seed' must be an integer"),
-    ({"answer": "x", "reference": "x", "mistakes": "nope"}, "'mistakes' must be a list of {id, expr}"),
+    ({"answer": "x", "reference": "x", "mistakes": "nope"}, "'mistakes' must be a list of {id, expr, variants}"),
     (["answer"], "the request must be a map of fields"),
 ])
 def test_malformed_requests_name_the_field(request_data, problem):
