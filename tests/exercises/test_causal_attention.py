@@ -57,20 +57,3 @@ def test_output_never_depends_on_later_positions():
 def test_first_position_returns_its_own_value():
     X, W_q, W_k, W_v = random_inputs(4, 3, 2, seed=5)
     torch.testing.assert_close(causal_self_attention(X, W_q, W_k, W_v)[0], X[0] @ W_v, rtol=1e-15, atol=1e-15)
-
-
-def test_a_masked_diagonal_is_named_though_a_large_negative_fill_keeps_the_first_row_finite(grade_text):
-    """The listed mistake fills with −inf, so its first row is nan (softmax of nothing); filling with
-    −1e9 gives a finite (uniform) first row and the same wrong rows everywhere else."""
-    source = """
-import math
-import torch
-
-
-def causal_self_attention(X, W_q, W_k, W_v):
-    scores = (X @ W_q) @ (X @ W_k).T / math.sqrt(W_k.shape[1])
-    hidden = torch.ones_like(scores, dtype=torch.bool).triu(diagonal=0)
-    return torch.softmax(scores.masked_fill(hidden, -1e9), dim=-1) @ (X @ W_v)
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail" and result.diagnosis["id"] == "diagonal_masked"

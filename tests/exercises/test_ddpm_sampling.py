@@ -86,3 +86,30 @@ def test_the_graded_cases_cover_t1_and_x_of_every_rank_up_to_three(course, grade
         T = len(case.inputs["betas"].array)
         assert case.inputs["noise"].shape == (T, *case.inputs["x_T"].shape), case.name
         assert case.inputs["eps_model"].params["T"] == T, case.name
+
+
+SAMPLER = """
+import torch
+
+
+def ddpm_sample(eps_model, betas, x_T, noise):
+    alphas = 1 - betas
+    alpha_bars = torch.cumprod(alphas, 0)
+    x = x_T
+    for i in reversed(range(len(betas))):
+        eps = eps_model(x, MODEL_T)
+        x = (x - (1 - alphas[i]) / torch.sqrt(1 - alpha_bars[i]) * eps) / torch.sqrt(alphas[i])
+        if i > 0:
+            x = x + torch.sqrt(betas[i]) * noise[i]
+    return RESULT
+"""
+
+def sampler(model_t="i + 1", result="x"):
+    return SAMPLER.replace("MODEL_T", model_t).replace("RESULT", result)
+
+
+def test_a_model_time_off_by_one_within_range_is_caught(grade_text):
+    """Strong t-dependence: calling the model at a neighbouring (valid) step changes the sample."""
+    result = grade_text(EXERCISE, sampler("max(i, 1)"))
+    assert result.status == "fail"
+    assert sum(t.status == "pass" for t in result.tests) <= 1  # only T = 1 survives

@@ -62,22 +62,3 @@ def positional_encoding(p, L):
     assert result.diagnosis["id"] == "float32_frequencies"
     nerf = next(t for t in result.tests if t.name.startswith("L = 10"))
     assert nerf.status == "fail"
-
-
-def test_float64_in_other_orders_passes_at_ten_bands(grade_text):
-    """Double-angle recurrence for the higher bands and cos as a shifted sine: other float64 routes whose
-    rounding (~1e-13 at 2⁹π) stays far inside the tolerance."""
-    source = """
-import math
-import torch
-
-
-def positional_encoding(p, L):
-    s, c = torch.sin(math.pi * p), torch.sin(math.pi * p + math.pi / 2)
-    bands = []
-    for _ in range(L):
-        bands.append(torch.stack([s, c], dim=-1))
-        s, c = 2 * s * c, 1 - 2 * s * s
-    return torch.stack(bands, dim=2).reshape(p.shape[0], -1)
-"""
-    assert grade_text(EXERCISE, source).status == "pass"

@@ -61,30 +61,3 @@ def clip_grad_norm(grads, max_norm):
     assert result.diagnosis["id"] == "sum_of_norms"
     assert result.diagnosis["cases"]["raised"] == 1  # the all-zero case: ZeroDivisionError
     assert "your code raised an exception" in result.diagnosis["observed"]
-
-
-def test_per_tensor_clipping_in_the_exact_form_is_named_though_zero_tensors_raise(grade_text):
-    source = """
-import torch
-
-
-def clip_grad_norm(grads, max_norm):
-    total = torch.sqrt(sum((g ** 2).sum() for g in grads.values())).item()
-    return {k: g * min(1.0, max_norm / g.norm().item()) for k, g in grads.items()}, total
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "error"  # b1 = 0 in the first cases: ZeroDivisionError
-    assert result.diagnosis["id"] == "per_tensor_clipping"
-
-
-def test_always_rescaling_with_a_guard_is_named_though_the_listed_mistake_gives_nan_at_zero(grade_text):
-    source = """
-import torch
-
-
-def clip_grad_norm(grads, max_norm):
-    total = torch.sqrt(sum((g ** 2).sum() for g in grads.values())).item()
-    return {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()}, total
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "always_rescaled"

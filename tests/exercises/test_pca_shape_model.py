@@ -62,25 +62,3 @@ def test_left_singular_vectors_are_diagnosed_though_they_raise_when_n_differs_fr
     assert result.failure.case.startswith("three shapes of one vertex")  # N = 3V = 3: wrong values
     statuses = {t.status for t in result.tests}
     assert statuses == {"fail", "error"}  # wrong values where N = 3V, a shape error elsewhere
-
-
-def test_the_first_eigh_columns_are_named_ascending_order(grade_text):
-    """torch.linalg.eigh sorts eigenvalues in ascending order: its first k columns are the directions
-    of LEAST variance. Where those are not unique (a null space of dimension ≥ 2 when N − 1 < 3V)
-    any basis of it is what eigh happens to return, so the mistake's variant leaves them undefined
-    and the match rests on the cases where they are determined."""
-    source = "import torch\n\ndef pca_shape(X, k, new_shape):\n" + BUILD_MEAN + """    evals, evecs = torch.linalg.eigh(Xc.T @ Xc / (X.shape[0] - 1))
-    comps = evecs[:, :k].T
-""" + FINISH
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert result.diagnosis["id"] == "ascending_order"
-    assert "smallest variance" in result.diagnosis["message"]
-
-
-def test_the_last_eigh_columns_unflipped_are_named_ascending_order(grade_text):
-    source = "import torch\n\ndef pca_shape(X, k, new_shape):\n" + BUILD_MEAN + """    evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
-    comps = evecs[:, -k:].T
-""" + FINISH
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "ascending_order"

@@ -47,36 +47,3 @@ def test_reference_is_exact_for_huge_logits():
     b_dec = torch.tensor([-1e4, 1e4, 1e4, -1e4], dtype=torch.float64)  # two wrong, two right
     elbo = vae_elbo(x, zeros, zeros, zeros, torch.zeros(4, 1, dtype=torch.float64), b_dec)
     assert elbo.tolist() == [-2e4]
-
-
-def test_clamped_logits_are_not_named_naive_log_sigmoid(grade_text):
-    """naive_log_sigmoid gives −inf on the three large-logit cases and the right ELBO everywhere else.
-    Clamping the logits is another mistake: finite but wrong exactly there. Agreeing with the listed
-    mistake only where it is right is no sign of it (docs/grading.md, "Diagnosis")."""
-    source = """
-import torch
-
-
-def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
-    p = torch.sigmoid(((mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec).clamp(-15, 15))
-    ll = (x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(-1)
-    return ll - 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail" and result.diagnosis is None
-
-
-def test_a_naive_softplus_is_not_named_naive_log_sigmoid(grade_text):
-    """Both give −inf on the confidently wrong pixel; naive_log_sigmoid's NaN where the naive softplus
-    is right is left out of the comparison, so a shared −inf must not be what names it."""
-    source = """
-import torch
-
-
-def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
-    logits = (mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec
-    ll = (x * logits - torch.log(1 + torch.exp(logits))).sum(-1)
-    return ll - 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "naive_softplus"
