@@ -78,3 +78,17 @@ def test_graded_cases_have_a_non_trivial_upper_triangle_and_huge_logits(course, 
         A = torch.tensor(case.inputs["A"].array)
         rows, cols = torch.triu_indices(*A.shape)  # the diagonal and above: must not be all zero
         assert A[rows, cols].abs().min() > 0, case.name
+
+
+def test_clamped_probabilities_still_fail(grade_text):
+    """A common 'fix' (clamping σ away from 0 and 1) is finite but wrong by hundreds of nats."""
+    source = """
+import torch
+
+def fvsbn_nll(x, bias, A):
+    p = torch.sigmoid(bias + x @ torch.tril(A, -1).T).clamp(1e-12, 1 - 1e-12)
+    return -(x * p.log() + (1 - x) * (1 - p).log()).sum(-1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail" and "extreme logits" in result.failure.case
+    assert [t.status for t in result.tests].count("fail") == 1

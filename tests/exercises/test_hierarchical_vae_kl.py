@@ -57,3 +57,19 @@ def test_first_case_is_the_hand_computation_in_its_name(course, grader):
     assert first.expected["kl_top"].array.tolist() == [0.125]
     torch.testing.assert_close(torch.tensor(first.expected["kl_bottom"].array),
                                0.5 * (torch.tensor([4.0], dtype=torch.float64).log() - 0.5))
+
+
+def test_a_standard_normal_prior_for_z1_is_named_and_only_kl_bottom_is_wrong(grade_text):
+    source = """
+import torch
+
+def hierarchical_vae_kl(mu1, logvar1, mu2, logvar2, eps2, W_mu, b_mu, W_lv, b_lv):
+    def kl_std(mu, logvar):
+        return 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)
+    return {"kl_top": kl_std(mu2, logvar2), "kl_bottom": kl_std(mu1, logvar1)}
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "bottom_prior_standard_normal"
+    assert [m.path for m in result.failure.mismatches] == ["kl_bottom"]
+    passed = [t.name for t in result.tests if t.status == "pass"]
+    assert passed == ["prior network ignores z₂ (W = 0, b = 0): p(z₁|z₂) = N(0, I)"]

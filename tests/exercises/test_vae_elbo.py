@@ -47,3 +47,21 @@ def test_reference_is_exact_for_huge_logits():
     b_dec = torch.tensor([-1e4, 1e4, 1e4, -1e4], dtype=torch.float64)  # two wrong, two right
     elbo = vae_elbo(x, zeros, zeros, zeros, torch.zeros(4, 1, dtype=torch.float64), b_dec)
     assert elbo.tolist() == [-2e4]
+
+
+def test_naive_log_sigmoid_fails_on_a_confident_decoder_and_is_named(grade_text):
+    source = """
+import torch
+
+def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
+    p = torch.sigmoid((mu + torch.exp(0.5 * logvar) * eps) @ W_dec.T + b_dec)
+    ll = (x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(-1)
+    return ll - 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(-1)
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.diagnosis["id"] == "naive_log_sigmoid"
+    assert "softplus" in result.diagnosis["message"]
+    assert result.failure.case.startswith("confidently wrong")
+    assert result.failure.got.array.tolist() == [float("-inf")]
+    passed = [t.status for t in result.tests].count("pass")
+    assert passed == len(result.tests) - 3  # only the three large-logit cases fail
