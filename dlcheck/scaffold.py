@@ -24,16 +24,6 @@ hints:
   - "{TODO}: a nudge"
   - "{TODO}: the method"
   - "{TODO}: nearly the answer"
-examples:
-  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
-  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
-  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
-  # list of them) the result's message must contain.
-  - name: "{TODO}: a correct solution written unlike the reference"
-    status: pass
-    code: |
-      def {id}(x):
-          return x  # {TODO}: a correct solution in another style
 starter: |
   import torch
 
@@ -71,14 +61,6 @@ statement: |
 hints:
   - "{TODO}: a nudge"
   - "{TODO}: nearly the answer"
-examples:
-  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
-  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
-  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
-  # list of them) the result's message must contain.
-  - name: "{TODO}: the answer in another form"
-    status: pass
-    answer: "{TODO}"
 starter: |
   # {TODO}: what to write. Plain math (x^2, sqrt(x), log(x)) or LaTeX (\\frac{{a}}{{b}}).
   # Lines starting with # are ignored; write your answer below.
@@ -91,6 +73,32 @@ mistakes:
   - id: second_mistake
     expr: "{TODO}"
     message: "{TODO}: name the misconception and teach the fix"
+'''
+
+CODE_EXAMPLES = '''# Examples of {id}: submissions and the grade each must get, checked by `dlcheck validate`.
+# Private, next to the reference: passing examples are solutions.
+examples:
+  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
+  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
+  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
+  # list of them) the result's message must contain.
+  - name: "{TODO}: a correct solution written unlike the reference"
+    status: pass
+    code: |
+      def {id}(x):
+          return x  # {TODO}: a correct solution in another style
+'''
+
+SYMBOLIC_EXAMPLES = '''# Examples of {id}: submissions and the grade each must get, checked by `dlcheck validate`.
+# Private, next to the reference: passing examples are solutions.
+examples:
+  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
+  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
+  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
+  # list of them) the result's message must contain.
+  - name: "{TODO}: the answer in another form"
+    status: pass
+    answer: "{TODO}"
 '''
 
 REFERENCE = '''"""Reference for {id}: {TODO} cite the paper or the formula it follows."""
@@ -129,6 +137,7 @@ def scaffold(course: Course, exercise_id: str, kind: str, chapter: str) -> list[
         files[course.solutions_dir / f"{exercise_id}_mistakes.py"] = MISTAKES
     else:
         files[course.solutions_dir / f"{exercise_id}.txt"] = f"{TODO}\n"
+    files[course.solutions_dir / f"{exercise_id}_examples.yaml"] = CODE_EXAMPLES if kind == "code" else SYMBOLIC_EXAMPLES
     existing = [str(p) for p in files if p.exists()]
     if existing:
         raise UsageError(f"Not overwriting {', '.join(existing)}.")

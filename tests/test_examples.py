@@ -1,4 +1,4 @@
-"""Every example in every spec (`examples:` in exercises/<id>.yaml) grades as it says, through the
+"""Every example in every spec (`examples:` in solutions/<id>_examples.yaml) grades as it says, through the
 real engine: one test per example, so a failure names the exercise and the example.
 
 These are the "this form passes", "this mistake is named", "this fails with that message" tests

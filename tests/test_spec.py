@@ -43,18 +43,6 @@ def test_the_fixture_spec_loads_with_defaults(tmp_path):
     (("hints:\n  - Use torch.sum over the last dimension.\n  - Multiply by alpha.\n", "hints: []\n"),
      "hints", "length"),
     (("    - name: single element", "    - nam: single element"), "cases.edge[0].nam", "unknown field"),
-    (("mistakes:\n", "examples:\n  - {name: wrong, status: fail}\nmistakes:\n"), "examples[0].code",
-     "missing (the submission of a code exercise)"),
-    (("mistakes:\n", f"examples:\n  - {{{EXAMPLE}, answer: x}}\nmistakes:\n"), "examples[0].answer",
-     "only for symbolic exercises; use 'code'"),
-    (("mistakes:\n", f"examples:\n  - {{{EXAMPLE}, diagnosis: forgot_beta}}\nmistakes:\n"), "examples[0].diagnosis",
-     "'forgot_beta' is not one of this exercise's mistakes"),
-    (("mistakes:\n", "examples:\n  - {name: right, status: pass, code: x, diagnosis: forgot_alpha}\nmistakes:\n"),
-     "examples[0].diagnosis", "a passing example cannot name a mistake"),
-    (("mistakes:\n", f"examples:\n  - {{{EXAMPLE}}}\n  - {{{EXAMPLE}}}\nmistakes:\n"), "examples[1].name",
-     "'wrong' appears twice"),
-    (("mistakes:\n", "examples:\n  - {name: wrong, status: failed, code: x}\nmistakes:\n"), "examples[0].status",
-     "Invalid enum value 'failed'"),
     (("scale by alpha.\n", "scale by alpha.\n    variants: [Forgot-Alpha]\n"), "mistakes[0].variants[0]",
      "is not a function name"),
     (("scale by alpha.\n", "scale by alpha.\n    variants: [mean_instead_of_sum]\n"), "mistakes[0].variants[0]",
@@ -72,6 +60,41 @@ def test_malformed_specs_name_file_and_field(tmp_path, edit, field, fragment):
     assert caught.value.field == field
     assert fragment in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("examples, field, fragment", [
+    ("examples:\n  - {name: wrong, status: fail}", "examples[0].code",
+     "missing (the submission of a code exercise)"),
+    (f"examples:\n  - {{{EXAMPLE}, answer: x}}", "examples[0].answer",
+     "only for symbolic exercises; use 'code'"),
+    (f"examples:\n  - {{{EXAMPLE}, diagnosis: forgot_beta}}", "examples[0].diagnosis",
+     "'forgot_beta' is not one of this exercise's mistakes"),
+    ("examples:\n  - {name: right, status: pass, code: x, diagnosis: forgot_alpha}",
+     "examples[0].diagnosis", "a passing example cannot name a mistake"),
+    (f"examples:\n  - {{{EXAMPLE}}}\n  - {{{EXAMPLE}}}", "examples[1].name",
+     "'wrong' appears twice"),
+    ("examples:\n  - {name: wrong, status: failed, code: x}", "examples[0].status",
+     "Invalid enum value 'failed'"),
+])
+def test_malformed_examples_name_their_file_and_field(tmp_path, examples, field, fragment):
+    """Examples live beside the reference (solutions/<id>_examples.yaml): they hold solutions."""
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "solutions").mkdir()
+    spec_path = write_spec(tmp_path / "exercises", GOOD)
+    examples_path = tmp_path / "solutions" / "scaled_sum_examples.yaml"
+    examples_path.write_text(examples)
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec_path)
+    assert caught.value.path == examples_path
+    assert caught.value.field == field
+    assert fragment in str(caught.value)
+
+
+def test_examples_in_the_public_spec_are_refused_with_where_they_belong(tmp_path):
+    path = write_spec(tmp_path, GOOD.replace("mistakes:\n", f"examples:\n  - {{{EXAMPLE}}}\nmistakes:\n", 1))
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.field == "examples" and "scaled_sum_examples.yaml" in str(caught.value)
 
 
 def test_id_must_match_file_name(tmp_path):

@@ -64,7 +64,7 @@ def example_checks(tmp_path_factory) -> dict[str, dict]:
     tmp = tmp_path_factory.mktemp("examples")
     course = tmp / "course"
     shutil.copytree(FIXTURE_COURSE, course)
-    edit(course / "exercises" / "halve.yaml", "starter:", HALVE_EXAMPLES + "starter:")
+    (course / "solutions" / "halve_examples.yaml").write_text(HALVE_EXAMPLES)
     return validate(tmp, course, "halve")["halve"]
 
 
@@ -87,7 +87,7 @@ def test_an_example_that_grades_otherwise_is_a_failed_check_naming_it(example_ch
 def test_no_examples_leaves_the_examples_out(tmp_path):
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)
-    edit(course / "exercises" / "halve.yaml", "starter:", HALVE_EXAMPLES + "starter:")
+    (course / "solutions" / "halve_examples.yaml").write_text(HALVE_EXAMPLES)
     checks = validate(tmp_path, course, "halve", "--no-examples")["halve"]
     assert not any(name.startswith("example ") for name in checks)
     assert all(c["ok"] for c in checks.values())
