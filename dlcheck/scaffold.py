@@ -24,6 +24,16 @@ hints:
   - "{TODO}: a nudge"
   - "{TODO}: the method"
   - "{TODO}: nearly the answer"
+examples:
+  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
+  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
+  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
+  # list of them) the result's message must contain.
+  - name: "{TODO}: a correct solution written unlike the reference"
+    status: pass
+    code: |
+      def {id}(x):
+          return x  # {TODO}: a correct solution in another style
 starter: |
   import torch
 
@@ -61,6 +71,14 @@ statement: |
 hints:
   - "{TODO}: a nudge"
   - "{TODO}: nearly the answer"
+examples:
+  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
+  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
+  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
+  # list of them) the result's message must contain.
+  - name: "{TODO}: the answer in another form"
+    status: pass
+    answer: "{TODO}"
 starter: |
   # {TODO}: what to write. Plain math (x^2, sqrt(x), log(x)) or LaTeX (\\frac{{a}}{{b}}).
   # Lines starting with # are ignored; write your answer below.

@@ -68,14 +68,22 @@ class Mistake(_Struct):
 
 
 class Example(_Struct, kw_only=True):
-    """A submission and what grading it must give: checked by `dlcheck validate` and the catalog test."""
+    """A submission and what grading it must give: checked by `dlcheck validate` and by
+    tests/test_examples.py (see docs/spec-format.md, "Examples")."""
 
-    name: str
+    name: str  # unique in the exercise
     code: str | None = None  # a code exercise's submission (the whole file)
     answer: str | None = None  # a symbolic exercise's answer
     status: Literal["pass", "fail", "error"]
-    diagnosis: Identifier | None = None  # the known mistake that must be named (a listed mistake id)
-    message: str | None = None  # a fragment the result's message must contain
+    # The known mistake the result must name (a listed mistake id). Absent (or null): the result
+    # must name none, so a new mistake that starts to claim this submission is noticed.
+    diagnosis: Identifier | None = None
+    # Text the result's message must contain: one fragment or a list of fragments, each required.
+    message: str | list[str] | None = None
+
+    @property
+    def fragments(self) -> list[str]:
+        return [self.message] if isinstance(self.message, str) else list(self.message or [])
 
 
 class EquivalentMutant(_Struct):
@@ -260,8 +268,12 @@ def _example_problems(spec: Exercise) -> list[tuple[str, str]]:
     field_name = "code" if isinstance(spec, CodeExercise) else "answer"
     other = "answer" if field_name == "code" else "code"
     mistake_ids = {m.id for m in spec.mistakes}
+    names: set[str] = set()
     for i, example in enumerate(spec.examples):
         where = f"examples[{i}]"
+        if example.name in names:
+            problems.append((f"{where}.name", f"'{example.name}' appears twice"))
+        names.add(example.name)
         if getattr(example, field_name) is None:
             problems.append((f"{where}.{field_name}", f"missing (the submission of a {spec.kind} exercise)"))
         if getattr(example, other) is not None:

@@ -12,6 +12,7 @@ from dlcheck.spec import load_spec
 from tests.conftest import FIXTURE_COURSE
 
 GOOD = (FIXTURE_COURSE / "exercises" / "scaled_sum.yaml").read_text()
+EXAMPLE = "name: wrong, status: fail, code: 'def scaled_sum(x, alpha): return x'"
 
 
 def write_spec(tmp_path: Path, text: str, name: str = "scaled_sum") -> Path:
@@ -42,6 +43,18 @@ def test_the_fixture_spec_loads_with_defaults(tmp_path):
     (("hints:\n  - Use torch.sum over the last dimension.\n  - Multiply by alpha.\n", "hints: []\n"),
      "hints", "length"),
     (("    - name: single element", "    - nam: single element"), "cases.edge[0].nam", "unknown field"),
+    (("mistakes:\n", "examples:\n  - {name: wrong, status: fail}\nmistakes:\n"), "examples[0].code",
+     "missing (the submission of a code exercise)"),
+    (("mistakes:\n", f"examples:\n  - {{{EXAMPLE}, answer: x}}\nmistakes:\n"), "examples[0].answer",
+     "only for symbolic exercises; use 'code'"),
+    (("mistakes:\n", f"examples:\n  - {{{EXAMPLE}, diagnosis: forgot_beta}}\nmistakes:\n"), "examples[0].diagnosis",
+     "'forgot_beta' is not one of this exercise's mistakes"),
+    (("mistakes:\n", "examples:\n  - {name: right, status: pass, code: x, diagnosis: forgot_alpha}\nmistakes:\n"),
+     "examples[0].diagnosis", "a passing example cannot name a mistake"),
+    (("mistakes:\n", f"examples:\n  - {{{EXAMPLE}}}\n  - {{{EXAMPLE}}}\nmistakes:\n"), "examples[1].name",
+     "'wrong' appears twice"),
+    (("mistakes:\n", "examples:\n  - {name: wrong, status: failed, code: x}\nmistakes:\n"), "examples[0].status",
+     "Invalid enum value 'failed'"),
     (("scale by alpha.\n", "scale by alpha.\n    variants: [Forgot-Alpha]\n"), "mistakes[0].variants[0]",
      "is not a function name"),
     (("scale by alpha.\n", "scale by alpha.\n    variants: [mean_instead_of_sum]\n"), "mistakes[0].variants[0]",

@@ -45,7 +45,9 @@ def test_a_filled_in_scaffold_is_proven(tmp_path, course):
     for old, new in [('"TODO: a one-line title"', "Double it"), ('"TODO: a nudge"', "Multiply."),
                      ('"TODO: the method"', "By two."), ('"TODO: nearly the answer"', "2 * x"),
                      ('"TODO: a small case a student can check by hand"', "two values"),
-                     ('"TODO: name the misconception and teach the fix"', "Wrong factor.")]:
+                     ('"TODO: name the misconception and teach the fix"', "Wrong factor."),
+                     ('"TODO: a correct solution written unlike the reference"', "adding it to itself"),
+                     ("return x  # TODO: a correct solution in another style", "return x + x")]:
         text = text.replace(old, new)
     text = text.replace("TODO: the task", "Return 2x. The task").replace("TODO: shapes", "Shapes")
     spec.write_text(text)
