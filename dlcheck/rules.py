@@ -1,7 +1,8 @@
 """Exercise rules (forbidden APIs), enforced in layers. docs/rules.md says which hold against whom.
 
 1. `scan_source` (grading process) reads the submission's syntax tree without running it: uses of
-   forbidden names (through import and assignment aliases, getattr with constant names), and code
+   forbidden names (through import and assignment aliases, getattr with constant names; a method
+   only through its class, since `x.backward()` may be the submission's own object's), and code
    it cannot check (computed attribute names, eval, import machinery, torch internals). The
    submission cannot interfere with this layer, but it only sees what the source spells out.
 2. `install_traps` (worker, before the cases are decoded and the submission is imported):
@@ -98,12 +99,14 @@ def scan_source(tree: ast.AST, rules: list[dict]) -> list[Violation]:
 
 
 def _matches(chain: str, api: str) -> bool:
+    """Whether a dotted name of the source is the API. A method (torch.Tensor.backward) matches only
+    through its class (`torch.Tensor.backward(loss)`): `x.backward()` may be a tensor's or the
+    submission's own object's (the cs231n layer style), which the source does not say. A call on a
+    tensor is refused at run time: the name trap on torch.Tensor, the operator ban, the autograd guard."""
     parts = api.split(".")
     if chain == api or chain.startswith(api + "."):
         return True
-    if len(parts) >= 3 and parts[-2][:1].isupper():  # a method (torch.Tensor.backward): any x.backward
-        return chain.endswith("." + parts[-1])
-    if len(parts) >= 3:  # from torch import autograd; autograd.grad(...)
+    if len(parts) >= 3:  # from torch import autograd; autograd.grad(...) (and from torch import *; Tensor.det)
         tail = ".".join(parts[1:])
         return chain == tail or chain.endswith("." + tail) or chain.startswith(tail + ".")
     return False

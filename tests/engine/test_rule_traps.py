@@ -272,6 +272,15 @@ def test_autograd_allowed_overrides_the_derivation_from_forbid():
     assert outcome.raised is None and outcome.detail == "[2.0, 2.0, 2.0]", outcome
 
 
+def test_autograd_allowed_still_traps_a_listed_tensor_method_on_any_tensor():
+    """With autograd allowed there is no guard: the name trap on torch.Tensor alone refuses
+    `loss.backward()`, which the static scan leaves alone (it cannot know `loss` is a tensor)."""
+    allowed = [{**AUTOGRAD_RULES[0], "autograd": "allowed"}]
+    body = "v = torch.ones(3).requires_grad_(True); loss = (v * v).sum(); loss.backward(); return v.grad.tolist()"
+    outcome = run_attack(allowed, attack(body))
+    assert outcome.refused and outcome.reports == [["no_autograd", "torch.Tensor.backward"]], outcome
+
+
 # --------------------------------------------------------------------------- name traps
 
 def test_a_package_not_yet_imported_is_trapped_when_imported():

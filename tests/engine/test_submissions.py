@@ -136,10 +136,17 @@ def test_lying_or_wrongly_typed_outputs_fail_with_a_precise_message(grade, name,
 
 
 def test_forbidden_api_in_source_is_caught_before_running(grade):
-    result = grade("square_grad", "square_grad_backward")
+    result = grade("square_grad", "square_grad_autograd_grad")
     assert result.status == "fail"
-    assert "no_autograd" in result.message and "line 3" in result.message
-    assert "torch.Tensor.backward" in result.message
+    assert "no_autograd" in result.message and "(line 6) calls torch.autograd.grad" in result.message
+
+
+def test_a_backward_call_on_a_tensor_is_caught_at_runtime(grade):
+    """`.backward()` on an unknown receiver is not attributed by the scan (it may be the submission's
+    own layer object); on a tensor, the autograd guard refuses the graph it needs."""
+    result = grade("square_grad", "square_grad_backward")
+    assert result.status == "fail" and result.score == 0
+    assert result.message.startswith("Rule 'no_autograd' broken: your code called autograd")
 
 
 def test_forbidden_api_reached_indirectly_is_caught_at_runtime(grade):
