@@ -35,6 +35,8 @@ EDGE_CASES = [
     ("DCGAN doubling: l_in=4, kernel_size=4, stride=2, padding=1", (4, 4, 2, 1, 1, 0)),
     ("output_padding: l_in=4, kernel_size=3, stride=2, padding=1, output_padding=1", (4, 3, 2, 1, 1, 1)),
     ("dilation 2: l_in=5, kernel_size=3, dilation=2", (5, 3, 1, 0, 2, 0)),
+    ("the output has at least one element: l_in=3, kernel_size=3, padding=2 crops all but one sample",
+     (3, 3, 1, 2, 1, 0)),
     ("everything at once: l_in=6, kernel_size=5, stride=3, padding=2, dilation=2, output_padding=1",
      (6, 5, 3, 2, 2, 1)),
     ("called as conv_transpose_output_size(4, 3): stride=1, padding=0, dilation=1, output_padding=0 "

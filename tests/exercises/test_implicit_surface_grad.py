@@ -2,6 +2,8 @@
 brackets.
 (Other correct styles, rules and feedback: `examples:` in exercises/implicit_surface_grad.yaml.)"""
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -77,10 +79,37 @@ def test_each_bracket_holds_the_first_crossing_and_no_other(cases):
         assert int((inside[1:] != inside[:-1]).sum()) == 1, f"{name}: more than one crossing in [d0, d1]"
 
 
+HEAD_ON = "a ray through the centre"
+
+
 def test_rays_are_oblique_at_the_hit(cases):
-    """Neither grazing (the gradient would blow up) nor head-on (normal and ray mistakes would agree)."""
+    """Neither grazing (the gradient would blow up) nor head-on (normal and ray mistakes would agree),
+    apart from the one ray through the sphere's centre, which is there to land a root finder exactly on f = 0."""
+    head_on = [name for name, _, _ in cases if name.startswith(HEAD_ON)]
+    assert len(head_on) == 1, head_on
     for name, f, args in cases:
+        if name in head_on:
+            continue
         p = (args["r0"] + true_root(f, *ray(args)) * args["w"]).requires_grad_(True)
         normal = torch.autograd.grad(f(p, args["theta"]), p)[0]
         cosine = -(normal / normal.norm()) @ args["w"]
         assert 0.3 <= cosine <= 0.95, (name, cosine)
+
+
+REDTEAM = Path(__file__).resolve().parents[1] / "fixtures" / "redteam" / EXERCISE
+
+
+def test_a_newton_that_moves_after_landing_on_the_root_fails_on_a_public_case(grade_text):
+    """Red team: a safeguarded Newton that bisects once more after |f| < 1e-15 leaves the surface; on the
+    ray through the centre its first iterate is the root, so a public case shows it on every draw."""
+    result = grade_text(EXERCISE, (REDTEAM / "bad_newton_moves_after_converged.py").read_text())
+    assert result.status == "fail"
+    failed = [t for t in result.tests if t.status != "pass"]
+    assert failed[0].name.startswith(HEAD_ON), [t.name for t in failed]
+    assert [m.path for m in result.failure.mismatches] == ["[0]"]
+
+
+def test_leaving_requires_grad_and_grad_on_theta_fails(grade_text):
+    result = grade_text(EXERCISE, (REDTEAM / "bad_requires_grad_on_theta.py").read_text())
+    assert result.status == "fail"
+    assert "`theta`" in result.message, result.message
