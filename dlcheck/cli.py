@@ -204,9 +204,12 @@ def validate(
         "--mutants", help="Also grade mutants of each reference (docs/mutants.md); fail where the cases kill "
                           "fewer than 95 % of them.")] = False,
     output: FormatOption = Format.text,
+    examples: Annotated[bool, typer.Option(
+        "--examples/--no-examples", help="Grade the spec's examples too (the default).")] = True,
     course: CourseOption = None,
 ) -> None:
-    """Instructors: prove exercises (reference passes, each mistake is diagnosed, starter fails)."""
+    """Instructors: prove exercises (reference passes, each mistake is diagnosed, starter fails,
+    every example grades as it says, the spec agrees with its files)."""
     from .grading import Grader
     from .validate import validate as validate_exercise
 
@@ -215,7 +218,7 @@ def validate(
     with Grader(the_course) as grader:
         if any(s.kind == "code" for s in specs):
             grader.warm_up()
-        reports = [validate_exercise(the_course, spec, grader) for spec in specs]
+        reports = [validate_exercise(the_course, spec, grader, examples=examples) for spec in specs]
     analyses = _mutation_analyses(the_course, specs) if mutants else None
     ok = all(r.ok for r in reports) and all(a.ok for a in analyses or [])
     if output == Format.json:

@@ -75,6 +75,32 @@ mistakes:
     message: "{TODO}: name the misconception and teach the fix"
 '''
 
+CODE_EXAMPLES = '''# Examples of {id}: submissions and the grade each must get, checked by `dlcheck validate`.
+# Private, next to the reference: passing examples are solutions.
+examples:
+  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
+  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
+  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
+  # list of them) the result's message must contain.
+  - name: "{TODO}: a correct solution written unlike the reference"
+    status: pass
+    code: |
+      def {id}(x):
+          return x  # {TODO}: a correct solution in another style
+'''
+
+SYMBOLIC_EXAMPLES = '''# Examples of {id}: submissions and the grade each must get, checked by `dlcheck validate`.
+# Private, next to the reference: passing examples are solutions.
+examples:
+  # Graded by `dlcheck validate` like submissions. Prove the forms students write: correct ones
+  # unlike the reference (status: pass), wrong ones (status: fail or error; `diagnosis: <mistake
+  # id>` when a known mistake must be named, without it none may be); `message:` a fragment (or a
+  # list of them) the result's message must contain.
+  - name: "{TODO}: the answer in another form"
+    status: pass
+    answer: "{TODO}"
+'''
+
 REFERENCE = '''"""Reference for {id}: {TODO} cite the paper or the formula it follows."""
 
 import torch
@@ -111,6 +137,7 @@ def scaffold(course: Course, exercise_id: str, kind: str, chapter: str) -> list[
         files[course.solutions_dir / f"{exercise_id}_mistakes.py"] = MISTAKES
     else:
         files[course.solutions_dir / f"{exercise_id}.txt"] = f"{TODO}\n"
+    files[course.solutions_dir / f"{exercise_id}_examples.yaml"] = CODE_EXAMPLES if kind == "code" else SYMBOLIC_EXAMPLES
     existing = [str(p) for p in files if p.exists()]
     if existing:
         raise UsageError(f"Not overwriting {', '.join(existing)}.")

@@ -68,14 +68,22 @@ class Mistake(_Struct):
 
 
 class Example(_Struct, kw_only=True):
-    """A submission and what grading it must give: checked by `dlcheck validate` and the catalog test."""
+    """A submission and what grading it must give: checked by `dlcheck validate` and by
+    tests/test_examples.py (see docs/spec-format.md, "Examples")."""
 
-    name: str
+    name: str  # unique in the exercise
     code: str | None = None  # a code exercise's submission (the whole file)
     answer: str | None = None  # a symbolic exercise's answer
     status: Literal["pass", "fail", "error"]
-    diagnosis: Identifier | None = None  # the known mistake that must be named (a listed mistake id)
-    message: str | None = None  # a fragment the result's message must contain
+    # The known mistake the result must name (a listed mistake id). Absent (or null): the result
+    # must name none, so a new mistake that starts to claim this submission is noticed.
+    diagnosis: Identifier | None = None
+    # Text the result's message must contain: one fragment or a list of fragments, each required.
+    message: str | list[str] | None = None
+
+    @property
+    def fragments(self) -> list[str]:
+        return [self.message] if isinstance(self.message, str) else list(self.message or [])
 
 
 class EquivalentMutant(_Struct):
@@ -228,7 +236,6 @@ def _semantic_problems(spec: Exercise) -> list[tuple[str, str]]:
             problems.append((f"mistakes[{i}].expr", f"only for symbolic exercises; implement the mistake as "
                                                      f"function '{mistake.id}' in solutions/{spec.id}_mistakes.py"))
     problems += _variant_problems(spec)
-    problems += _example_problems(spec)
     if isinstance(spec, CodeExercise):
         problems += _code_problems(spec)
     return problems
@@ -260,8 +267,12 @@ def _example_problems(spec: Exercise) -> list[tuple[str, str]]:
     field_name = "code" if isinstance(spec, CodeExercise) else "answer"
     other = "answer" if field_name == "code" else "code"
     mistake_ids = {m.id for m in spec.mistakes}
+    names: set[str] = set()
     for i, example in enumerate(spec.examples):
         where = f"examples[{i}]"
+        if example.name in names:
+            problems.append((f"{where}.name", f"'{example.name}' appears twice"))
+        names.add(example.name)
         if getattr(example, field_name) is None:
             problems.append((f"{where}.{field_name}", f"missing (the submission of a {spec.kind} exercise)"))
         if getattr(example, other) is not None:
@@ -359,7 +370,55 @@ def _check_generator(gen: Any, where: str) -> None:
 
 
 def load_spec(path: Path) -> Exercise:
-    """Read and validate one spec file; raises SpecError naming the file and field."""
+    """Read and validate one spec file, with its examples from the course's private solutions/
+    (see `examples_path`); raises SpecError naming the file and field."""
+    raw = _read_mapping(path)
+    if raw.get("kind") not in ("code", "symbolic"):
+        raise SpecError(path, "kind", "missing or invalid: expected 'code' or 'symbolic'")
+    for private in ("source", "examples"):
+        if private in raw:
+            raise SpecError(path, private, "unknown field" if private == "source" else
+                            f"examples hold solutions, which students must not see: move them to "
+                            f"{examples_path(path)}")
+    try:
+        spec = msgspec.convert(raw, type=Exercise, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SpecError(path, *_split_validation_error(str(exc))) from None
+    problems = _semantic_problems(spec)
+    if problems:
+        raise SpecError(path, *problems[0])
+    if spec.id != path.stem:
+        raise SpecError(path, "id", f"'{spec.id}' must match the file name '{path.stem}'")
+    return msgspec.structs.replace(spec, source=path, examples=_load_examples(spec, examples_path(path)))
+
+
+def examples_path(spec_path: Path) -> Path:
+    """Where an exercise's examples live: solutions/<id>_examples.yaml, beside its reference. They are
+    submissions with their grades, passing ones included, so they stay with the private half of the
+    course (a student copy holds exercises/ only, and its specs simply have no examples)."""
+    return spec_path.parent.parent / "solutions" / f"{spec_path.stem}_examples.yaml"
+
+
+def _load_examples(spec: Exercise, path: Path) -> list[Example]:
+    if not path.is_file():
+        return []
+    raw = _read_mapping(path)
+    unknown = sorted(set(raw) - {"examples"})
+    if unknown:
+        raise SpecError(path, unknown[0], "unknown field; this file holds only 'examples:'")
+    try:
+        examples = msgspec.convert(raw.get("examples") or [], type=list[Example], strict=False)
+    except msgspec.ValidationError as exc:
+        field, message = _split_validation_error(str(exc))
+        raise SpecError(path, f"examples{field}" if field else "examples", message) from None
+    problems = _example_problems(msgspec.structs.replace(spec, examples=examples))
+    if problems:
+        raise SpecError(path, *problems[0])
+    return examples
+
+
+def _read_mapping(path: Path) -> dict:
+    """A YAML file's top-level mapping; SpecError naming the file when it is unreadable or not one."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -372,20 +431,7 @@ def load_spec(path: Path) -> Exercise:
         raise SpecError(path, None, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise SpecError(path, None, "expected a mapping of fields at the top level")
-    if raw.get("kind") not in ("code", "symbolic"):
-        raise SpecError(path, "kind", "missing or invalid: expected 'code' or 'symbolic'")
-    if "source" in raw:
-        raise SpecError(path, "source", "unknown field")
-    try:
-        spec = msgspec.convert(raw, type=Exercise, strict=False)
-    except msgspec.ValidationError as exc:
-        raise SpecError(path, *_split_validation_error(str(exc))) from None
-    problems = _semantic_problems(spec)
-    if problems:
-        raise SpecError(path, *problems[0])
-    if spec.id != path.stem:
-        raise SpecError(path, "id", f"'{spec.id}' must match the file name '{path.stem}'")
-    return msgspec.structs.replace(spec, source=path)
+    return raw
 
 
 def _split_validation_error(text: str) -> tuple[str | None, str]:

@@ -1,8 +1,10 @@
 """Proving an exercise: the checks behind `dlcheck validate` and the catalog tests.
 
 An exercise is trustworthy when its reference passes its own cases, every known mistake and each
-of its variants fails *and is diagnosed as that mistake*, the starter does not pass, and its cases
-are the same every time.
+of its variants fails *and is diagnosed as that mistake*, the starter does not pass, every example
+in the spec grades as it says, its cases are the same every time, and the spec agrees with itself
+(the cases' arguments with every function's parameters, the reference's outputs with `returns`:
+dlcheck/spec_checks.py).
 Each candidate is graded exactly as a student submission would be: a file, through the sandbox.
 """
 
@@ -14,11 +16,13 @@ from dataclasses import dataclass, field
 from .catalog import Course
 from .compare import exactly_compared_floats
 from .errors import DlcheckError, GraderFault
+from .examples import example_problems, example_text
 from .grading import Grader
 from .results import PASS, GradeResult
 from .scaffold import todos
 from .spec import Exercise as Spec
 from .spec import to_data
+from .spec_checks import case_argument_lists, parameter_problems, return_problems
 from .submission import Submission
 from .wire import Unsupported
 
@@ -40,23 +44,32 @@ class Report:
         return all(c.ok for c in self.checks)
 
 
-def validate(course: Course, spec: Spec, grader: Grader) -> Report:
+def validate(course: Course, spec: Spec, grader: Grader, examples: bool = True) -> Report:
+    """All checks of one exercise; `examples=False` leaves out grading its `examples:` (for a run
+    that grades them elsewhere, as the test suite does in tests/test_examples.py)."""
     report = Report(spec.id)
     unfinished = todos(spec)
     report.checks.append(Check("spec is complete", not unfinished,
                                f"still TODO: {', '.join(unfinished)}" if unfinished else ""))
+    if spec.kind == "code" and not spec.cases.generator:  # static: reported even when grading fails
+        report.checks += _arguments_agree(course, spec, [])
     try:
         if spec.kind == "code":
             report.checks += _mistake_functions_exist(course, spec)
         grade = _grading_function(course, spec, grader)
+        if spec.kind == "code" and spec.cases.generator:  # the names are known from the cases it returns
+            report.checks += _arguments_agree(course, spec, grader.reference_cases(spec))
         report.checks.append(_expect_pass("reference passes", grade(_reference_candidate(course, spec))))
         if spec.kind == "code":
+            report.checks += _returns_agree(spec, grader.reference_cases(spec))
             report.checks += _mistakes_are_implemented(spec, grader)
         for name, mistake_id, form in _mistake_forms(spec):
             report.checks.append(_expect_diagnosis(name, mistake_id, grade(_mistake_candidate(course, spec, form))))
         starter = grade(spec.starter)
         report.checks.append(Check("starter does not pass", starter.status != PASS,
                                    f"status {starter.status}: {starter.message[:120]}"))
+        if examples:
+            report.checks += [_example_holds(example, grade) for example in spec.examples]
         if spec.kind == "code":
             report.checks.append(_deterministic(course, spec, grader))
             report.checks.append(_has_hidden_cases(spec, grader))
@@ -68,8 +81,32 @@ def validate(course: Course, spec: Spec, grader: Grader) -> Report:
 
 def _grading_function(course: Course, spec: Spec, grader: Grader):
     """grade(text) -> GradeResult: the candidate text graded as a submission file would be."""
+    return lambda text: grade_candidate(grader, spec, text)
+
+
+def grade_candidate(grader: Grader, spec: Spec, text: str) -> GradeResult:
+    """The text graded as the submission file <id>.py (code) or <id>.txt (symbolic) would be."""
     suffix = ".py" if spec.kind == "code" else ".txt"
-    return lambda text: grader.grade(spec, Submission(text, f"{spec.id}{suffix}", suffix))
+    return grader.grade(spec, Submission(text, f"{spec.id}{suffix}", suffix))
+
+
+def _example_holds(example, grade) -> Check:
+    problems = example_problems(example, grade(example_text(example)))
+    return Check(f"example '{example.name}'", not problems, "; ".join(problems))
+
+
+def _arguments_agree(course: Course, spec: Spec, cases) -> list[Check]:
+    """The cases' argument names against every function's parameters: one failed check per
+    mismatch, named by the field (a generator's: by the first case that shows it)."""
+    arguments = case_argument_lists(spec, [(case.name, list(case.inputs)) for case in cases])
+    checks = [Check(name, False, detail) for name, detail in parameter_problems(course, spec, arguments)]
+    return checks or [Check("case arguments match every function's parameters", True)]
+
+
+def _returns_agree(spec: Spec, cases) -> list[Check]:
+    outputs = [(case.name, case.expected) for case in cases]
+    checks = [Check(name, False, detail) for name, detail in return_problems(spec.returns, outputs)]
+    return checks or [Check("the reference's outputs have the declared `returns` types", True)]
 
 
 def _mistake_forms(spec: Spec) -> list[tuple[str, str, str]]:

@@ -12,6 +12,7 @@ from dlcheck.spec import load_spec
 from tests.conftest import FIXTURE_COURSE
 
 GOOD = (FIXTURE_COURSE / "exercises" / "scaled_sum.yaml").read_text()
+EXAMPLE = "name: wrong, status: fail, code: 'def scaled_sum(x, alpha): return x'"
 
 
 def write_spec(tmp_path: Path, text: str, name: str = "scaled_sum") -> Path:
@@ -59,6 +60,41 @@ def test_malformed_specs_name_file_and_field(tmp_path, edit, field, fragment):
     assert caught.value.field == field
     assert fragment in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("examples, field, fragment", [
+    ("examples:\n  - {name: wrong, status: fail}", "examples[0].code",
+     "missing (the submission of a code exercise)"),
+    (f"examples:\n  - {{{EXAMPLE}, answer: x}}", "examples[0].answer",
+     "only for symbolic exercises; use 'code'"),
+    (f"examples:\n  - {{{EXAMPLE}, diagnosis: forgot_beta}}", "examples[0].diagnosis",
+     "'forgot_beta' is not one of this exercise's mistakes"),
+    ("examples:\n  - {name: right, status: pass, code: x, diagnosis: forgot_alpha}",
+     "examples[0].diagnosis", "a passing example cannot name a mistake"),
+    (f"examples:\n  - {{{EXAMPLE}}}\n  - {{{EXAMPLE}}}", "examples[1].name",
+     "'wrong' appears twice"),
+    ("examples:\n  - {name: wrong, status: failed, code: x}", "examples[0].status",
+     "Invalid enum value 'failed'"),
+])
+def test_malformed_examples_name_their_file_and_field(tmp_path, examples, field, fragment):
+    """Examples live beside the reference (solutions/<id>_examples.yaml): they hold solutions."""
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "solutions").mkdir()
+    spec_path = write_spec(tmp_path / "exercises", GOOD)
+    examples_path = tmp_path / "solutions" / "scaled_sum_examples.yaml"
+    examples_path.write_text(examples)
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec_path)
+    assert caught.value.path == examples_path
+    assert caught.value.field == field
+    assert fragment in str(caught.value)
+
+
+def test_examples_in_the_public_spec_are_refused_with_where_they_belong(tmp_path):
+    path = write_spec(tmp_path, GOOD.replace("mistakes:\n", f"examples:\n  - {{{EXAMPLE}}}\nmistakes:\n", 1))
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.field == "examples" and "scaled_sum_examples.yaml" in str(caught.value)
 
 
 def test_id_must_match_file_name(tmp_path):

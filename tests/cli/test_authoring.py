@@ -27,7 +27,8 @@ def dlcheck(tmp_path, course, *args):
 def test_new_scaffolds_files_that_validate_reports_as_unfinished(tmp_path, course):
     done = dlcheck(tmp_path, course, "new", "double_it", "--kind", "code", "--chapter", "flows")
     assert done.returncode == 0
-    for path in ("exercises/double_it.yaml", "solutions/double_it.py", "solutions/double_it_mistakes.py"):
+    for path in ("exercises/double_it.yaml", "solutions/double_it.py", "solutions/double_it_mistakes.py",
+                 "solutions/double_it_examples.yaml"):
         assert (course / path).is_file() and str(course / path) in done.stdout.replace("\n", "")
     report = dlcheck(tmp_path, course, "validate", "double_it", "--format", "json")
     assert report.returncode == 1
@@ -49,6 +50,10 @@ def test_a_filled_in_scaffold_is_proven(tmp_path, course):
         text = text.replace(old, new)
     text = text.replace("TODO: the task", "Return 2x. The task").replace("TODO: shapes", "Shapes")
     spec.write_text(text)
+    examples = course / "solutions" / "double_it_examples.yaml"  # private: a passing example is a solution
+    examples.write_text(examples.read_text()
+                        .replace('"TODO: a correct solution written unlike the reference"', "adding it to itself")
+                        .replace("return x  # TODO: a correct solution in another style", "return x + x"))
     (course / "solutions" / "double_it.py").write_text("def double_it(x):\n    return 2 * x\n")
     (course / "solutions" / "double_it_mistakes.py").write_text(
         "def first_mistake(x):\n    return x\n\n\ndef second_mistake(x):\n    return 3 * x\n")

@@ -1,5 +1,6 @@
-"""classifier_free_guidance: the reference against the implicit-classifier score it stands for (autograd),
-the scale convention, alternative forms, feedback."""
+"""classifier_free_guidance: the reference against the implicit-classifier score it stands for (autograd)
+and the scale convention.
+(Other correct styles, rules and feedback: `examples:` in exercises/classifier_free_guidance.yaml.)"""
 
 import pytest
 import torch
@@ -38,29 +39,6 @@ def test_reference_equals_the_scale_form_with_s_equal_one_plus_w():
     for w in (0.0, 1.0, 6.5):
         s = 1 + w
         torch.testing.assert_close(cfg(eps_cond, eps_uncond, w), eps_uncond + s * (eps_cond - eps_uncond))
-
-
-ALTERNATIVES = {
-    "scale form": "return eps_uncond + (1 + w) * (eps_cond - eps_uncond)",
-    "lerp past the end": "return torch.lerp(eps_uncond, eps_cond, 1 + w)",
-    "conditional plus w times the direction": "return eps_cond + w * (eps_cond - eps_uncond)",
-}
-
-
-@pytest.mark.parametrize("name", ALTERNATIVES)
-def test_alternative_correct_forms_pass(grade_text, name):
-    source = f"import torch\n\ndef cfg(eps_cond, eps_uncond, w):\n    {ALTERNATIVES[name]}\n"
-    result = grade_text(EXERCISE, source)
-    assert result.status == "pass", result.message
-
-
-def test_the_scale_form_with_w_as_s_is_diagnosed_on_the_w_equals_zero_case(grade_text):
-    source = "def cfg(eps_cond, eps_uncond, w):\n    return eps_uncond + w * (eps_cond - eps_uncond)\n"
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "convex_combination"
-    assert "s = 1 + w" in result.diagnosis["message"]
-    assert result.failure.case.startswith("w = 0")
-    assert result.failure.got.array.tolist() == [0.0, 1.0]  # the unconditional prediction
 
 
 def test_a_sign_error_on_the_unconditional_term_fails_without_a_false_diagnosis(grade_text):

@@ -1,4 +1,5 @@
-"""conv_shape: the reference agrees with PyTorch's layers; int types, probing rule and feedback."""
+"""conv_shape: the reference agrees with PyTorch's layers on every graded case and on a grid.
+(Other correct styles, rules and feedback: `examples:` in exercises/conv_shape.yaml.)"""
 
 import itertools
 
@@ -19,10 +20,6 @@ def conv1d_length(l_in, kernel_size, stride=1, padding=0, dilation=1):
     return F.conv1d(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
 
 
-def submission(body):
-    return f"def conv_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1):\n    {body}\n"
-
-
 FORMULA = "(l_in + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1"
 
 
@@ -38,6 +35,8 @@ def test_every_graded_case_matches_conv1d_on_a_real_tensor(course, grader):
 @pytest.mark.parametrize("header", ["l_in, kernel_size, stride, padding, dilation",
                                     "l_in, kernel_size, stride=1, padding=0, dilation=2"],
                          ids=["no defaults", "a wrong default"])
+
+
 def test_the_signature_defaults_are_graded(grade_text, header):
     result = grade_text(EXERCISE, f"def conv_output_size({header}):\n    return {FORMULA}\n")
     assert result.status in {"fail", "error"}
@@ -56,57 +55,3 @@ def test_reference_matches_conv1d_and_max_pool1d_on_a_grid():
         if p <= k // 2:  # max_pool1d only accepts padding up to half the kernel
             x = torch.zeros(1, 1, l_in)
             assert expected == F.max_pool1d(x, k, stride=s, padding=p, dilation=d).shape[-1]
-
-
-def test_an_explicit_count_of_window_positions_passes(grade_text):
-    source = """
-def conv_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1):
-    last_tap = dilation * (kernel_size - 1)
-    count, start = 0, 0
-    while start + last_tap < l_in + 2 * padding:
-        count += 1
-        start += stride
-    return count
-"""
-    assert grade_text(EXERCISE, source).status == "pass"
-
-
-def test_a_numpy_integer_is_accepted(grade_text):
-    source = "import numpy as np\n" + submission(f"return np.int64({FORMULA})")
-    assert grade_text(EXERCISE, source).status == "pass"
-
-
-def test_an_integral_float_is_rejected_with_advice(grade_text):
-    result = grade_text(EXERCISE, submission(f"return float({FORMULA})"))
-    assert result.status == "fail"
-    assert result.failure.case.startswith("plain")
-    assert "expected an int, got float" in result.failure.mismatches[0].message
-    assert "//" in result.failure.mismatches[0].message
-
-
-def test_a_tensor_is_rejected_with_advice(grade_text):
-    result = grade_text(EXERCISE, "import torch\n" + submission(f"return torch.tensor({FORMULA})"))
-    assert result.status == "fail"
-    assert ".item()" in result.failure.mismatches[0].message
-
-
-def test_probing_conv1d_breaks_the_rule_even_through_an_alias(grade_text):
-    source = """
-import torch
-probe = getattr(torch.nn.functional, "con" + "v1d")
-
-def conv_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1):
-    x, w = torch.zeros(1, 1, l_in), torch.zeros(1, 1, kernel_size)
-    return probe(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert "no_shape_probe" in result.message
-
-
-def test_feedback_for_padding_once_names_both_sides(grade_text):
-    body = "return (l_in + padding - dilation * (kernel_size - 1) - 1) // stride + 1"
-    result = grade_text(EXERCISE, submission(body))
-    assert result.diagnosis["id"] == "padding_counted_once"
-    assert "EACH side" in result.diagnosis["message"]
-    assert result.failure.case.startswith("'same' padding")

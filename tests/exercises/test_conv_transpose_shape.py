@@ -1,4 +1,6 @@
-"""conv_transpose_shape: the reference agrees with ConvTranspose1d; validity, types, rule, feedback."""
+"""conv_transpose_shape: the reference agrees with ConvTranspose1d on every graded case and a grid, and
+inverts the forward length.
+(Other correct styles, rules and feedback: `examples:` in exercises/conv_transpose_shape.yaml.)"""
 
 import itertools
 
@@ -60,38 +62,3 @@ def test_it_inverts_the_forward_convolution_length():
         l_out = conv_output_size(l_in, k, s, p, d)
         remainder = (l_in + 2 * p - d * (k - 1) - 1) % s  # < stride, so a valid output_padding
         assert conv_transpose_output_size(l_out, k, s, p, d, remainder) == l_in
-
-
-def test_a_numpy_integer_is_accepted_and_a_float_is_not(grade_text):
-    formula = "(l_in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1"
-    header = "import numpy as np\ndef conv_transpose_output_size(l_in, kernel_size, stride=1, padding=0, " \
-             "dilation=1, output_padding=0):\n"
-    assert grade_text(EXERCISE, header + f"    return np.int32({formula})\n").status == "pass"
-    result = grade_text(EXERCISE, header + f"    return float({formula})\n")
-    assert result.status == "fail"
-    assert "expected an int, got float" in result.failure.mismatches[0].message
-
-
-def test_probing_conv_transpose1d_breaks_the_rule(grade_text):
-    source = """
-import torch
-from torch.nn import ConvTranspose1d
-
-def conv_transpose_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1, output_padding=0):
-    layer = ConvTranspose1d(1, 1, kernel_size, stride, padding, output_padding, dilation=dilation)
-    return layer(torch.zeros(1, 1, l_in)).shape[-1]
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert "no_shape_probe" in result.message
-
-
-def test_the_forward_formula_is_diagnosed_on_the_simplest_case(grade_text):
-    source = """
-def conv_transpose_output_size(l_in, kernel_size, stride=1, padding=0, dilation=1, output_padding=0):
-    return (l_in + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "forward_conv_formula"
-    assert result.failure.case.startswith("stride 1")
-    assert (result.failure.expected, result.failure.got) == (6, 2)

@@ -1,4 +1,6 @@
-"""ddpm_forward_sample: the reference against the composed one-step chain; alternative forms; feedback."""
+"""ddpm_forward_sample: the reference against the composed one-step chain; the graded cases cover the
+boundaries.
+(Other correct styles, rules and feedback: `examples:` in exercises/ddpm_forward_sample.yaml.)"""
 
 import pytest
 import torch
@@ -39,74 +41,10 @@ def test_every_graded_case_covers_the_boundaries(course, grader):
                for c in cases)
 
 
-ALTERNATIVES = {
-    "loop over samples with a product": """
-import torch
-
-def q_sample(x0, betas, t, eps):
-    out = []
-    for b in range(x0.shape[0]):
-        ab = torch.prod(1 - betas[: int(t[b])])
-        out.append(torch.sqrt(ab) * x0[b] + torch.sqrt(1 - ab) * eps[b])
-    return torch.stack(out)
-""",
-    "gather and view": """
-import torch
-
-def q_sample(x0, betas, t, eps):
-    ab = torch.cumprod(1 - betas, 0).gather(0, t - 1)
-    ab = ab.view(x0.shape[0], *([1] * (x0.ndim - 1)))
-    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
-""",
-    "log-space product": """
-import torch
-
-def q_sample(x0, betas, t, eps):
-    ab = torch.exp(torch.cumsum(torch.log1p(-betas), 0))[t - 1]
-    ab = ab[(...,) + (None,) * (x0.ndim - 1)]
-    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
-""",
-}
-
-
-@pytest.mark.parametrize("name", ALTERNATIVES)
-def test_alternative_correct_forms_pass(grade_text, name):
-    result = grade_text(EXERCISE, ALTERNATIVES[name])
-    assert result.status == "pass", result.message
-
-
-def test_a_zero_based_lookup_is_diagnosed_even_though_it_raises_at_t_equals_T(grade_text):
-    source = """
-import torch
-
-def q_sample(x0, betas, t, eps):
-    ab = torch.cumprod(1 - betas, 0)[t].reshape(-1, *[1] * (x0.dim() - 1))
-    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "error"
-    assert result.diagnosis["id"] == "t_zero_based"
-    assert result.failure.error["type"] == "IndexError"
-
-
-def test_the_notes_typo_alpha_t_is_named_and_its_first_failure_is_a_small_case(grade_text):
-    source = """
-import torch
-
-def q_sample(x0, betas, t, eps):
-    a = (1 - betas)[t - 1].reshape(-1, *[1] * (x0.dim() - 1))
-    return a.sqrt() * x0 + (1 - a).sqrt() * eps
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "alpha_not_alpha_bar"
-    assert "ᾱ_t" in result.diagnosis["message"]
-    assert result.failure.case.startswith("β = (0.1, 0.2, 0.5)")
-    assert result.tests[0].status == "pass"  # T = 1: α_1 = ᾱ_1, the mistake is invisible there
-
-
 def test_a_per_sample_scale_broadcast_along_columns_fails_without_a_false_diagnosis(grade_text):
     source = """
 import torch
+
 
 def q_sample(x0, betas, t, eps):
     ab = torch.cumprod(1 - betas, 0)[t - 1]
@@ -119,23 +57,11 @@ def q_sample(x0, betas, t, eps):
     assert square.status == "fail"  # broadcasts silently, but scales columns instead of samples
 
 
-def test_a_float32_result_is_rejected_on_dtype(grade_text):
-    source = """
-import torch
-
-def q_sample(x0, betas, t, eps):
-    ab = torch.cumprod(1 - betas, 0)[t - 1].reshape(-1, *[1] * (x0.dim() - 1)).float()
-    return ab.sqrt() * x0.float() + (1 - ab).sqrt() * eps.float()
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert result.failure.mismatches[0].kind == "dtype"
-
-
 def test_a_scale_shaped_for_three_dimensional_samples_only_fails_on_the_other_ranks(grade_text):
     # Reshaping ᾱ to (B, 1, 1) fits the (B, C, D) cases only; "any shape S" includes S = () and (C, H, W).
     source = """
 import torch
+
 
 def q_sample(x0, betas, t, eps):
     ab = torch.cumprod(1 - betas, 0)[t - 1][:, None, None]

@@ -1,7 +1,6 @@
-"""eikonal_loss: the reference against torch.func and a closed-form quadric with finite differences;
-alternative implementations; the missing create_graph error; feedback."""
-
-from pathlib import Path
+"""eikonal_loss: the reference against torch.func and a closed-form quadric with finite differences; a true
+SDF; inputs left alone.
+(Other correct styles, rules and feedback: `examples:` in exercises/eikonal_loss.yaml.)"""
 
 import torch
 from torch.func import grad, vmap
@@ -10,7 +9,6 @@ from exercises import fixtures
 from solutions.eikonal_loss import eikonal_loss
 
 EXERCISE = "eikonal_loss"
-REFERENCE_SOURCE = (Path(__file__).resolve().parents[2] / "solutions" / f"{EXERCISE}.py").read_text()
 
 
 def func_oracle(f, theta, x):
@@ -72,61 +70,3 @@ def test_the_inputs_are_not_modified():
     eikonal_loss(fixtures.make_mlp_surface(3, 1.0), theta, x)
     assert torch.equal(theta, before[0]) and torch.equal(x, before[1])
     assert not theta.requires_grad and not x.requires_grad
-
-
-def test_a_loop_over_points_with_backward_passes(grade_text):
-    source = """
-import torch
-
-def eikonal_loss(f, theta, x):
-    theta = theta.detach().requires_grad_()
-    terms = []
-    for point in x:
-        point = point.detach().requires_grad_()
-        g, = torch.autograd.grad(f(point, theta), point, create_graph=True)
-        terms.append((torch.sqrt((g * g).sum()) - 1) ** 2)
-    loss = torch.stack(terms).mean()
-    loss.backward()
-    return loss.detach(), theta.grad
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "pass", result.message
-
-
-def test_a_loss_still_attached_to_the_graph_passes(grade_text):
-    result = grade_text(EXERCISE, REFERENCE_SOURCE.replace("return loss.detach(),", "return loss,"))
-    assert result.status == "pass", result.message
-
-
-def test_forgetting_create_graph_is_an_error_that_names_the_missing_graph(grade_text):
-    result = grade_text(EXERCISE, REFERENCE_SOURCE.replace(", create_graph=True", ""))
-    assert result.status == "error" and result.diagnosis is None
-    assert "does not require grad" in result.message
-
-
-def test_a_python_float_loss_is_rejected_on_type(grade_text):
-    result = grade_text(EXERCISE, REFERENCE_SOURCE.replace("return loss.detach(),", "return loss.item(),"))
-    assert result.status == "fail"
-    assert result.failure.mismatches[0].path == "[0]"
-    assert "expected a torch.Tensor of shape [], got float" in result.failure.mismatches[0].message
-
-
-def test_the_squared_norm_is_named(grade_text):
-    source = REFERENCE_SOURCE.replace("torch.linalg.vector_norm(grad_x, dim=-1)", "(grad_x ** 2).sum(dim=-1)")
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "squared_norm"
-
-
-def test_a_torch_func_solution_passes(grade_text):
-    source = '''
-import torch
-
-
-def eikonal_loss(f, theta, x):
-    def loss_of(th):
-        grads = torch.func.vmap(torch.func.grad(lambda p: f(p.unsqueeze(0), th).sum()))(x)
-        return ((grads.norm(dim=-1) - 1) ** 2).mean()
-
-    return loss_of(theta), torch.func.grad(loss_of)(theta)
-'''
-    assert grade_text("eikonal_loss", source).status == "pass"

@@ -1,4 +1,5 @@
-"""flow_change_of_variables: the reference against torch.distributions, alternative forms, feedback."""
+"""flow_change_of_variables: the reference against torch.distributions; it integrates to one.
+(Other correct styles, rules and feedback: `examples:` in exercises/flow_change_of_variables.yaml.)"""
 
 import torch
 from torch.distributions import AffineTransform, Independent, Normal, TransformedDistribution
@@ -30,60 +31,3 @@ def test_reference_integrates_to_one_in_one_dimension():
     grid = torch.linspace(-15.0, 15.0, 30001, dtype=torch.float64)
     density = flow_log_likelihood(grid[:, None], s, t).exp()
     assert abs(torch.trapezoid(density, grid).item() - 1.0) < 1e-9
-
-
-def test_the_per_dimension_normal_density_of_x_passes(grade_text):
-    # x_d ~ N(t_d, exp(s_d)²) independently: an equivalent closed form without an explicit inverse.
-    source = """
-import torch
-from torch.distributions import Normal
-
-def flow_log_likelihood(x, s, t):
-    return Normal(t, torch.exp(s)).log_prob(x).sum(dim=-1)
-"""
-    assert grade_text(EXERCISE, source).status == "pass"
-
-
-def test_float32_result_is_a_dtype_failure(grade_text):
-    source = """
-import math
-import torch
-
-def flow_log_likelihood(x, s, t):
-    z = (x - t) * torch.exp(-s)
-    out = -0.5 * (z ** 2).sum(-1) - 0.5 * x.shape[-1] * math.log(2 * math.pi) - s.sum()
-    return out.float()
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert result.failure.mismatches[0].kind == "dtype"
-
-
-def test_forgotten_log_det_is_named_and_fails_first_on_the_scaled_case(grade_text):
-    source = """
-import math
-import torch
-
-def flow_log_likelihood(x, s, t):
-    z = (x - t) / torch.exp(s)
-    return -0.5 * (z * z).sum(-1) - x.shape[1] / 2 * math.log(2 * math.pi)
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.diagnosis["id"] == "no_log_det"
-    assert "log-determinant" in result.diagnosis["message"]
-    assert result.failure.case.startswith("scale 2 and shift 1")
-    assert [t.status for t in result.tests][0] == "pass"  # s = 0: nothing to correct for
-
-
-def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
-    source = """
-import math
-import torch
-
-def flow_log_likelihood(x, s, t):
-    z = (x - t) * torch.exp(-s)
-    return -0.5 * (z ** 2).sum(-1) - 0.5 * x.shape[-1] * math.log(2 * math.pi) - 2 * s.sum()
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert result.diagnosis is None

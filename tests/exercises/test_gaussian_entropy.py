@@ -1,6 +1,5 @@
-"""gaussian_entropy: the reference against torch.distributions and quadrature; answer forms; feedback."""
-
-from pathlib import Path
+"""gaussian_entropy: the reference against torch.distributions and quadrature.
+(Answer forms and feedback: `examples:` in exercises/gaussian_entropy.yaml.)"""
 
 import pytest
 import torch
@@ -9,7 +8,6 @@ from torch.distributions import Normal
 from tests.exercises.symbolic_reference import value_at
 
 EXERCISE = "gaussian_entropy"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def reference_at(**values):
@@ -29,24 +27,3 @@ def test_reference_matches_quadrature_of_minus_p_log_p():
     log_p = Normal(torch.tensor(mu, dtype=torch.float64), torch.tensor(sigma, dtype=torch.float64)).log_prob(x)
     quadrature = torch.trapezoid(-log_p.exp() * log_p, x)
     assert reference_at(mu=mu, sigma=sigma) == pytest.approx(quadrature.item(), rel=1e-9)
-
-
-@pytest.mark.parametrize("answer", [
-    r"\frac{1}{2}\ln\left(2\pi e \sigma^2\right)",
-    "H(p) = ½ ln(2πeσ²)",
-    "log(sigma*sqrt(2*pi*e))",
-])
-def test_equivalent_forms_pass(grade_text, answer):
-    assert grade_text(EXERCISE, answer).status == "pass"
-
-
-def test_an_answer_that_depends_on_the_mean_fails_without_a_diagnosis(grade_text):
-    result = grade_text(EXERCISE, "1/2*log(2*pi*e*sigma^2) + mu")
-    assert result.status == "fail"
-    assert result.diagnosis is None
-
-
-def test_forgetting_the_expected_quadratic_term_is_explained(grade_text):
-    result = grade_text(EXERCISE, r"\frac12 \log(2\pi\sigma^2)")
-    assert result.diagnosis["id"] == "forgot_e"
-    assert "E_p[(x − μ)²/(2σ²)]" in result.diagnosis["message"]

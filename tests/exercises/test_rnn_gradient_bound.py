@@ -1,6 +1,5 @@
-"""rnn_gradient_bound: the reference bounds real RNN Jacobians and is tight for W = λ·Q; answer forms; feedback."""
-
-from pathlib import Path
+"""rnn_gradient_bound: the reference bounds real RNN Jacobians and is tight for W = λ·Q.
+(Other correct styles, rules and feedback: `examples:` in exercises/rnn_gradient_bound.yaml.)"""
 
 import pytest
 import torch
@@ -8,7 +7,6 @@ import torch
 from tests.exercises.symbolic_reference import value_at
 
 EXERCISE = "rnn_gradient_bound"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def reference_at(**values):
@@ -49,40 +47,3 @@ def test_reference_is_tight_for_a_scaled_orthogonal_matrix_and_a_linear_activati
     J = state_jacobian(lam * Q, torch.ones(3, 1, dtype=torch.float64), xs, h_k, lambda a: gamma * a)
     norm = torch.linalg.matrix_norm(J, ord=2).item() if steps else 1.0
     assert norm == pytest.approx(reference_at(gamma=gamma, lambda_1=lam, t=5 + steps, k=5), rel=1e-12)
-
-
-@pytest.mark.parametrize("answer", [
-    "(gamma*lambda_1)^(t - k)",
-    r"(\gamma \lambda_1)^{t-k}",
-    r"\gamma^{t-k}\lambda_{1}^{t-k}",
-    "exp((t - k)*log(gamma*lambda_1))",
-    "(γ λ_1)^(t − k)",
-])
-def test_equivalent_forms_pass(grade_text, answer):
-    result = grade_text(EXERCISE, answer)
-    assert result.status == "pass", result.message
-
-
-def test_an_unlisted_wrong_answer_fails_without_a_diagnosis(grade_text):
-    result = grade_text(EXERCISE, "(gamma*lambda_1)^(t - k) + 1")
-    assert result.status == "fail" and result.diagnosis is None
-
-
-@pytest.mark.parametrize("answer", [
-    "(gamma*lambda_1)^(t - k) + floor(t/13)",                  # right for t ≤ 12 only
-    "(gamma*lambda_1)^(t - k)*(1 + floor(lambda_1/4))",        # right for λ₁ < 4 only
-])
-def test_answers_right_on_the_old_sampling_box_only_fail(grade_text, answer):
-    result = grade_text(EXERCISE, answer)
-    assert result.status == "fail" and result.diagnosis is None, result.message
-
-
-def test_leaving_out_the_activation_is_diagnosed(grade_text):
-    result = grade_text(EXERCISE, r"\lambda_1^{t-k}")
-    assert result.diagnosis["id"] == "activation_ignored"
-    assert "sigmoid" in result.diagnosis["message"]
-
-
-def test_the_notes_ratio_is_diagnosed(grade_text):
-    result = grade_text(EXERCISE, r"\left(\frac{\lambda_1}{\gamma}\right)^{t-k}")
-    assert result.diagnosis["id"] == "ratio_instead_of_product"

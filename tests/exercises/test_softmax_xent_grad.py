@@ -1,6 +1,6 @@
-"""softmax_xent_grad: graded cases against autograd of F.cross_entropy; stable alternatives pass; feedback."""
+"""softmax_xent_grad: graded cases against autograd of F.cross_entropy; overflow and batch sizes covered.
+(Other correct styles, rules and feedback: `examples:` in exercises/softmax_xent_grad.yaml.)"""
 
-import pytest
 import torch
 import torch.nn.functional as F
 
@@ -46,61 +46,3 @@ def test_reference_rows_sum_to_zero_and_label_entries_are_negative():
     grad = softmax_xent_grad(logits, labels)
     torch.testing.assert_close(grad.sum(dim=1), torch.zeros(6, dtype=torch.float64), rtol=0, atol=1e-15)
     assert (grad[torch.arange(6), labels] < 0).all()
-
-
-@pytest.mark.parametrize("body", [
-    "p = torch.softmax(logits, dim=1)\n"
-    "    return (p - F.one_hot(labels, logits.shape[1])) / logits.shape[0]",
-    "p = F.log_softmax(logits, dim=-1).exp()\n"
-    "    p[range(len(labels)), labels] -= 1\n"
-    "    return p / len(labels)",
-    "z = logits - torch.logsumexp(logits, dim=1, keepdim=True)\n"
-    "    return (z.exp() - (torch.arange(logits.shape[1]) == labels[:, None]).double()) / logits.shape[0]",
-])
-def test_stable_alternatives_pass(grade_text, body):
-    source = f"import torch\nimport torch.nn.functional as F\n\ndef softmax_xent_grad(logits, labels):\n    {body}\n"
-    result = grade_text(EXERCISE, source)
-    assert result.status == "pass", result.message
-
-
-def test_naive_exp_is_named_and_taught_on_the_huge_logit_case(grade_text):
-    source = """
-import torch
-import torch.nn.functional as F
-
-def softmax_xent_grad(logits, labels):
-    e = torch.exp(logits)
-    return (e / e.sum(1, keepdim=True) - F.one_hot(labels, logits.shape[1])) / logits.shape[0]
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert result.diagnosis["id"] == "unstable_softmax"
-    assert "huge logits" in result.failure.case
-    assert "maximum" in result.diagnosis["message"]
-
-
-def test_an_unlisted_error_fails_without_a_diagnosis(grade_text):
-    source = """
-import torch
-
-def softmax_xent_grad(logits, labels):
-    p = torch.softmax(logits, dim=1)
-    p[torch.arange(len(labels)), labels] -= 1
-    return p / (logits.shape[0] + 1)
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail" and result.diagnosis is None
-
-
-def test_float32_result_is_rejected_on_dtype(grade_text):
-    source = """
-import torch
-
-def softmax_xent_grad(logits, labels):
-    p = torch.softmax(logits, dim=1)
-    p[torch.arange(len(labels)), labels] -= 1
-    return (p / logits.shape[0]).float()
-"""
-    result = grade_text(EXERCISE, source)
-    assert result.status == "fail"
-    assert result.failure.mismatches[0].kind == "dtype"

@@ -35,6 +35,12 @@ def request_for(exercise_id: str, answer: str) -> dict:
     }
 
 
+def free_xy_request(answer: str) -> dict:
+    """A request over two unbounded reals with the reference -x/y: steps and towers far out in x are
+    reachable (implicit_diff_circle itself samples x and y on the unit circle)."""
+    return {"symbols": {"x": {"domain": "real"}, "y": {"domain": "real"}}, "answer": answer, "reference": "-x/y"}
+
+
 def run_all(jobs: dict, run) -> dict:
     """{key: run(*args)} for {key: args}, two at a time: each job is a whole worker process."""
     workers = max(2, min(4, os.cpu_count() or 2))

@@ -15,7 +15,7 @@ from dlcheck.symbolic.client import check_symbolic
 from dlcheck.symbolic.sampling import PointSource
 from dlcheck.symbolic.table import build_table
 
-from symbolic_helpers import request_for, run_all
+from symbolic_helpers import free_xy_request, request_for, run_all
 
 BUDGET = 8.0
 SECRET_SEED = 917_305_122
@@ -54,7 +54,7 @@ def _request(symbols: dict, answer: str, reference: str) -> dict:
 
 
 def _free_xy(answer: str) -> dict:
-    return _request({"x": {"domain": "real"}, "y": {"domain": "real"}}, answer, "-x/y")
+    return dict(free_xy_request(answer), budget_seconds=BUDGET)
 
 
 def _request_on(exercise: str, answer: str) -> dict:
