@@ -6,8 +6,9 @@ CPU time does not grow while the worker waits for a core, so a busy machine (a l
 IDE, an instructor grading many students in parallel, a shared CI runner) makes grading slower,
 never a correct submission late. What spends no CPU (sleeping, waiting on a lock or on input) is
 ended by the wall-clock backstop, `wall_backstop(limit)`, and told so. If the backstop ends a wait
-in which the worker was mostly ready to run but had no CPU, the machine was too busy: dlcheck says
-it could not grade instead of blaming the submission.
+in which the worker was mostly ready to run but had no CPU, or finds it not asleep (running, or in
+the kernel waiting for the disk or memory), the machine was too busy: dlcheck says it could not
+grade instead of blaming the submission.
 
 The CPU time is read by the grader from /proc (sandbox/usage.py), not reported by the worker, so a
 submission cannot claim less; RLIMIT_CPU on the worker (the total plus a margin) stops it even if
@@ -41,6 +42,7 @@ class Mark:
     wall: float  # time.monotonic()
     cpu: float  # the worker's CPU time so far
     queued: float  # the worker's time waiting for a CPU so far
+    active: bool = False  # running, ready to run or in uninterruptible I/O at this moment
 
 
 class RunClock:
@@ -82,10 +84,13 @@ class RunClock:
         whole_run = now.wall >= self._start.wall + wall_backstop(self.total_seconds)
         since = self._start if whole_run else self._stage
         wall, cpu, queued = now.wall - since.wall, now.cpu - since.cpu, now.queued - since.queued
-        if queued > wall - cpu - queued:  # mostly ready to run, without a CPU to run on
-            raise GraderFault(f"the machine was too busy to grade this submission: {where}, its worker waited "
-                              f"{queued:.0f} s for a CPU and ran {cpu:.1f} s in {wall:.0f} s; grade it again "
-                              f"when the machine is less loaded")
+        # Mostly ready to run without a CPU to run on, or not asleep now (running, or in the kernel
+        # waiting for the disk or memory): the machine's time, not the submission's.
+        if queued > wall - cpu - queued or now.active:
+            state = "; it is still running or waiting for the disk or memory" if now.active else ""
+            raise GraderFault(f"the machine was too busy to grade this submission: {where}, its worker got "
+                              f"{cpu:.1f} s of CPU time in {wall:.0f} s and waited {queued:.0f} s for a CPU{state}; "
+                              f"grade it again when the machine is less loaded")
         return (f"Stopped {where} after {wall:.0f} s of wall time, in which your code used only {cpu:.1f} s "
                 f"of CPU time: is it waiting on input or sleeping (input(), time.sleep, a lock, a queue)? "
                 f"Your function must compute its result and return it.")
@@ -100,5 +105,5 @@ class RunClock:
         else:
             cpu, queued = usage.cpu - self._origin.cpu, usage.queued - self._origin.queued
         # Never backwards: a worker reaped between two reads moves its time to its keeper's total.
-        self._last = Mark(wall, max(cpu, self._last.cpu), max(queued, self._last.queued))
+        self._last = Mark(wall, max(cpu, self._last.cpu), max(queued, self._last.queued), bool(usage and usage.active))
         return self._last

@@ -8,6 +8,8 @@ process (the keeper, when the worker has a PID namespace of its own) and every l
   (/proc/PID/stat, which sums the threads of a process; `SC_CLK_TCK` resolution, 10 ms).
 - Time waiting for a CPU: how long the job's threads were runnable but not running, because the
   machine was busy (/proc/PID/task/TID/schedstat; 0 where the kernel keeps no scheduler stats).
+- Whether a thread is, right now, running or ready to run, or waiting in the kernel for the disk or
+  memory (states R and D): what a thread that sleeps or waits on a lock (S) is not.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ NANOSECONDS = 1e9
 class Usage:
     cpu: float  # seconds on a CPU
     queued: float  # seconds runnable, waiting for a CPU
+    active: bool = False  # a thread is running, runnable or in uninterruptible I/O now
 
 
 def job_usage(root: int) -> Usage | None:
     """The usage of `root` and its live descendants; None when /proc cannot tell (no /proc, or the
     job already gone)."""
     cpu = queued = 0.0
+    active = False
     frontier, seen = [root], set()
     while frontier:
         pid = frontier.pop()
@@ -41,8 +45,9 @@ def job_usage(root: int) -> Usage | None:
         cpu += times
         tasks = _tasks(pid)
         queued += sum(_queued_seconds(pid, tid) for tid in tasks)
+        active = active or any(_state(pid, tid) in (b"R", b"D") for tid in tasks)
         frontier += [child for child in _children(pid, tasks) if child not in seen]
-    return Usage(cpu, queued)
+    return Usage(cpu, queued, active)
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -62,6 +67,15 @@ def _tasks(pid: int) -> list[str]:
         return os.listdir(f"/proc/{pid}/task")
     except OSError:
         return []
+
+
+def _state(pid: int, tid: str) -> bytes:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return b""
+    return stat[stat.rfind(b")") + 2:][:1]
 
 
 def _queued_seconds(pid: int, tid: str) -> float:

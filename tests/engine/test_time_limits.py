@@ -36,6 +36,11 @@ def course(tmp_path_factory) -> Course:
     text = spec.read_text().replace("random: 4", "random: 2\n  hidden: 1")  # four cases: the tests wait for each
     spec.write_text(text.replace("limits: {case_seconds: 2, total_seconds: 8}",
                                  f"limits: {{case_seconds: {CASE_SECONDS}, total_seconds: {TOTAL_SECONDS}}}"))
+    # The same exercise with less CPU time for the whole run than for one case, times two.
+    (root / "exercises" / "scaled_sum_short.yaml").write_text(spec.read_text().replace(
+        "id: scaled_sum", "id: scaled_sum_short").replace(f"total_seconds: {TOTAL_SECONDS}", "total_seconds: 1"))
+    for suffix in ("", "_mistakes"):
+        shutil.copy(root / "solutions" / f"scaled_sum{suffix}.py", root / "solutions" / f"scaled_sum_short{suffix}.py")
     return Course(root)
 
 
@@ -100,10 +105,10 @@ def test_job_usage_counts_the_cpu_time_of_children_and_threads(program):
     assert job_usage(process.pid) is None  # gone: nothing to read
 
 
-def grade(course, grader, name: str):
+def grade(course, grader, name: str, exercise: str = "scaled_sum"):
     path = SUBMISSIONS / f"{name}.py"
     started = time.monotonic()
-    result = grader.grade(course.get("scaled_sum"), Submission(path.read_text(), path.name, ".py"))
+    result = grader.grade(course.get(exercise), Submission(path.read_text(), path.name, ".py"))
     return result, time.monotonic() - started
 
 
@@ -133,6 +138,14 @@ def test_an_infinite_loop_still_times_out_within_the_cpu_limit_naming_the_case(c
     assert elapsed < wall_backstop(CASE_SECONDS)  # the CPU limit ended it, not the backstop
 
 
+def test_the_whole_run_has_a_cpu_time_limit_too(course, grader):
+    result, _ = grade(course, grader, "scaled_sum_slow_but_correct", "scaled_sum_short")
+    statuses = [t.status for t in result.tests]
+    assert statuses == ["pass", "pass", "error", "skipped"], statuses  # 0.4 s each: the third crosses 1 s
+    assert (f"Timed out on case '{result.tests[2].name}' (limit 1 s of CPU time for all cases together)"
+            in result.message), result.message
+
+
 def test_an_infinite_loop_on_a_loaded_machine_is_still_a_timeout(course, grader, one_core):
     with loaded(one_core, 2):
         result, _ = grade(course, grader, "scaled_sum_hangs")
@@ -159,5 +172,81 @@ def test_a_worker_starved_of_cpu_is_the_machines_fault_not_the_students(course, 
     hogs = int(wall_backstop(CASE_SECONDS) / 0.4) + 4
     with loaded(one_core, hogs), pytest.raises(GraderFault) as fault:
         grade(course, grader, "scaled_sum_slow_but_correct")
-    assert re.match(r"the machine was too busy to grade this submission: on case '.+', its worker waited \d+ s "
-                    r"for a CPU and ran 0\.\d s in \d+ s; grade it again when the machine is less loaded", str(fault.value))
+    assert re.match(r"the machine was too busy to grade this submission: on case '.+', its worker got 0\.\d s of "
+                    r"CPU time in \d+ s and waited \d+ s for a CPU(; it is still running or waiting for the disk or "
+                    r"memory)?; grade it again when the machine is less loaded$", str(fault.value)), str(fault.value)
+
+
+# ------------------------------------------------------------ the clock's rules, on a simulated job
+
+class SimulatedJob:
+    """A job whose wall time, CPU time and queue time the test sets (time_limits reads the wall
+    time through its `time` module)."""
+
+    def __init__(self, monkeypatch, readable: bool = True):
+        import dlcheck.time_limits as time_limits
+
+        self.wall, self.cpu, self.queued, self.active, self.readable = 100.0, 0.0, 0.0, False, readable
+        monkeypatch.setattr(time_limits, "time", self)
+
+    def monotonic(self) -> float:
+        return self.wall
+
+    def usage(self):
+        from dlcheck.sandbox.usage import Usage
+
+        return Usage(self.cpu, self.queued, self.active) if self.readable else None
+
+    def clock(self):
+        from dlcheck.time_limits import RunClock
+
+        return RunClock(self.usage, case_seconds=2, total_seconds=5)
+
+
+def test_the_clock_is_asked_again_when_the_cpu_budget_could_first_run_out(monkeypatch):
+    job = SimulatedJob(monkeypatch)
+    clock = job.clock()
+    assert clock.watch() == 0.5  # 2 s left, but looked at again within half a second
+    job.wall, job.cpu = 110.0, 1.9  # ten seconds of wall time change nothing
+    assert clock.watch() == pytest.approx(0.1)
+    job.cpu = 2.0
+    assert clock.watch() == 0 and clock.time_up("on case 'a'").startswith(
+        "Timed out on case 'a' (limit 2 s of CPU time).")
+
+
+def test_each_stage_has_its_own_budget_and_the_run_its_total(monkeypatch):
+    job = SimulatedJob(monkeypatch)
+    clock = job.clock()
+    for _ in range(2):
+        job.cpu += 1.9
+        clock.next_stage()
+    assert clock.watch() > 0  # 3.8 s in all, 0 in this stage
+    job.cpu += 1.2
+    assert clock.watch() == 0
+    assert "(limit 5 s of CPU time for all cases together)" in clock.time_up("on case 'c'")
+
+
+def test_the_wall_clock_backstop_blames_only_a_sleeping_worker(monkeypatch):
+    from dlcheck.time_limits import wall_backstop
+
+    job = SimulatedJob(monkeypatch)
+    clock = job.clock()
+    assert clock.wall_deadline() == 100.0 + wall_backstop(2)
+    job.wall, job.cpu, job.queued = clock.wall_deadline(), 0.3, 1.0
+    assert clock.time_up("on case 'a'").startswith("Stopped on case 'a' after 11 s of wall time, in which your "
+                                                   "code used only 0.3 s of CPU time")
+    job.active = True  # running or in uninterruptible I/O now: not asleep
+    with pytest.raises(GraderFault, match="it is still running or waiting for the disk or memory"):
+        clock.time_up("on case 'a'")
+    job.active, job.queued = False, 6.0  # most of the 11 s spent waiting for a CPU
+    with pytest.raises(GraderFault, match="waited 6 s for a CPU; grade it again"):
+        clock.time_up("on case 'a'")
+
+
+def test_where_proc_cannot_be_read_wall_time_counts_as_cpu_time(monkeypatch):
+    job = SimulatedJob(monkeypatch, readable=False)
+    clock = job.clock()
+    job.wall += 1.0
+    assert clock.watch() == pytest.approx(0.5)
+    job.wall += 1.0
+    assert clock.watch() == 0 and clock.time_up("on case 'a'").startswith("Timed out on case 'a'")
