@@ -40,6 +40,7 @@ from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
 from .submission import Submission
+from .time_limits import RunClock
 from .wire import Bounds, WireError, grader_value, unpack_value
 
 MAX_SOURCE_BYTES = MAX_SUBMISSION_BYTES
@@ -277,9 +278,9 @@ def _reference_case(case: Any) -> ReferenceCase:
 
 def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds: float,
              total_seconds: float, display_name: str, entry_point: str) -> None:
-    """Read the worker's events into `run` until every case has its outcome, enforcing per-case and
-    total deadlines and the bounds on what each message may cost."""
-    total_deadline = time.monotonic() + total_seconds
+    """Read the worker's events into `run` until every case has its outcome, enforcing the per-case
+    and total limits on CPU time (time_limits.py) and the bounds on what each message may cost."""
+    clock = RunClock(job.usage, case_seconds, total_seconds)
     current = None  # None while importing, else the index of the case awaited
 
     def problem(message: str) -> None:
@@ -289,13 +290,10 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
     while current is None or current < len(cases):
         where = "while importing your module" if current is None else f"on case '{cases[current].name}'"
         bounds = EVENT_BOUNDS if current is None else cases[current].result_bounds
-        deadline = min(time.monotonic() + case_seconds, total_deadline)
         try:
-            message = job.receive(WorkerEvent, deadline, bounds)
+            message = job.receive(WorkerEvent, clock.wall_deadline(), bounds, clock.watch)
         except ChannelTimeout:
-            limit = case_seconds if time.monotonic() < total_deadline else total_seconds
-            return problem(f"Timed out {where} (limit {limit:g} s). Look for an infinite loop or work that "
-                           f"grows too fast.")
+            return problem(clock.time_up(where))
         except ChannelClosed:
             run.crashed = True
             return problem(f"The worker running your code stopped {where}.")
@@ -305,6 +303,7 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
             # The first message is sent before submission code runs; later claims are ignored.
             run.isolation = list(message.layers) if isinstance(message, Isolation) else []
             if isinstance(message, Isolation):
+                clock.next_stage()  # the submission's import starts now
                 continue
         if isinstance(message, RuleBroken):
             if not run.violations:  # the first one is reported; a trap called in a loop sends many
@@ -313,6 +312,7 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
             if not isinstance(message, Ready):
                 return problem(_import_problem(message, display_name, entry_point))
             current = 0
+            clock.next_stage()
         elif isinstance(message, (CaseResult, CaseRaised)) and message.case == current:
             _record_case(run, current, message)
             if current in run.errors and _is_resource_error(run.errors[current]):
@@ -324,6 +324,7 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
                 return problem(f"Stopped after this case: your code wrote more than {OUTPUT_LIMIT_MB} MB of "
                                f"output (the sandbox's limit); print less.")
             current += 1
+            clock.next_stage()
         else:
             return problem("The worker sent an unexpected message; does your code write to file descriptors "
                            "it did not open?")

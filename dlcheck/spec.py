@@ -111,6 +111,8 @@ class Rule(_Struct):
 
 
 class Limits(_Struct):
+    # CPU seconds of the worker, per stage (the import, each case) and in all; wall time is only a
+    # backstop (time_limits.py).
     case_seconds: Annotated[float, Meta(gt=0, le=600)] = 10.0
     total_seconds: Annotated[float, Meta(gt=0, le=3600)] = 60.0
     memory_mb: Annotated[int, Meta(ge=256)] = 3072

@@ -21,7 +21,8 @@ from typing import Any
 from .. import wire
 from ..errors import GraderFault
 from ..messages import REPLY_TYPES, JobLimits, ProbeReply, ProbeRequest, ReapRequest, SpawnRequest
-from .channel import Channel
+from .channel import Channel, Watch
+from .usage import Usage, job_usage
 
 OUTPUT_PREVIEW_BYTES = 4096
 CONTROL_PACKET_BYTES = 1 << 16  # one SEQPACKET control message, either way
@@ -54,8 +55,14 @@ class Job:
     def send(self, message: Any) -> None:
         self.channel.send(message)
 
-    def receive(self, schema: Any, deadline: float | None = None, bounds: wire.Bounds | None = None) -> Any:
-        return self.channel.receive(schema, deadline, bounds)
+    def receive(self, schema: Any, deadline: float | None = None, bounds: wire.Bounds | None = None,
+                watch: Watch | None = None) -> Any:
+        return self.channel.receive(schema, deadline, bounds, watch)
+
+    def usage(self) -> Usage | None:
+        """The CPU time (and time waiting for a CPU) the job's processes have used so far, as the
+        kernel counts it; None where /proc cannot tell."""
+        return job_usage(self.pid)
 
     def output_size(self) -> int:
         """How much the job has printed so far (stdout and stderr)."""

@@ -27,6 +27,7 @@ import time
 from .. import wire
 from ..messages import ControlRequest, JobLimits, ProbeReply, ProbeRequest, ReapReply, SpawnReply, SpawnRequest
 from .syscalls import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl, set_dumpable
+from .usage import children_of
 
 REAP_GRACE_SECONDS = 2.0
 INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
@@ -236,7 +237,7 @@ def _killpg(pgid: int) -> None:
 def _sweep_children() -> None:
     """Kill every process re-parented to us (a job's detached descendants), until none remain."""
     for _ in range(200):
-        children = _children_of(os.getpid())
+        children = children_of(os.getpid())
         if not children:
             return
         for child in children:
@@ -249,22 +250,6 @@ def _sweep_children() -> None:
                 os.waitpid(child, 0)
             except ChildProcessError:
                 pass
-
-
-def _children_of(parent: int) -> list[int]:
-    children = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        if int(fields[1]) == parent:
-            children.append(int(entry))
-    return children
 
 
 if __name__ == "__main__":

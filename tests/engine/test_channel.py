@@ -105,3 +105,26 @@ def test_large_trusted_frames_arrive_whole(pair):
     sender.start()
     assert channel.receive(WorkerEvent, time.monotonic() + 10) == payload  # no bounds: trusted
     sender.join()
+
+
+def test_a_watch_ends_the_wait_before_the_deadline_even_mid_frame(pair):
+    channel, theirs = pair
+    theirs.sendall(struct.pack(">I", 500) + b"\x83")  # the body never completes
+    asked = []
+
+    def watch() -> float:  # like the CPU-time budget: look again in 0.05 s, give up on the fourth look
+        asked.append(time.monotonic())
+        return 0.05 if len(asked) < 4 else 0.0
+
+    start = time.monotonic()
+    with pytest.raises(ChannelTimeout):
+        channel.receive(WorkerEvent, time.monotonic() + 30, SMALL, watch)
+    assert len(asked) == 4 and time.monotonic() - start < 2
+
+
+def test_a_message_arriving_while_a_watch_waits_is_received(pair):
+    channel, theirs = pair
+    threading.Timer(0.3, Channel(theirs).send, args=(Ready(),)).start()
+    asked = []
+    assert channel.receive(WorkerEvent, time.monotonic() + 30, SMALL, lambda: asked.append(1) or 0.05) == Ready()
+    assert len(asked) >= 3  # it was asked again at each of its intervals

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from tests.security import checks
+from dlcheck.time_limits import wall_backstop
 from tests.security.configurations import REPO, ROOT_NS, Configuration
 from tests.security.course import SLOTS, SLOW_CASE_SECONDS, SLOW_SLOT
 from tests.security.harness import MARGIN_SECONDS, Arena, Outcome, Plan, run_together, total_seconds, wait_all
@@ -255,6 +256,19 @@ def memory_every_case(runs, config: Configuration) -> Plan:
     a = runs.arena(config, "memory-every-case")
     a.submit(MEMORY_EVERY_CASE, "exhaust_memory_every_case")
     return a.plan(_grade_all_json(a), bound=_bound(MEMORY_EVERY_CASE), env=_env(a))
+
+
+SPINS, SLEEPS = "halve_a", "halve_b"
+
+
+def spin_and_sleep(runs, config: Configuration) -> Outcome:
+    """A busy loop and a sleep in one run: the first must end on its CPU time, the second at the
+    wall-clock backstop, which tells them apart only where the grader can read the worker's CPU time."""
+    a = runs.arena(config, "spin-and-sleep")
+    a.submit_source(SPINS, "def solve(n):\n    while True:\n        pass\n")
+    a.submit_source(SLEEPS, "import time\n\ndef solve(n):\n    time.sleep(1000)\n")
+    # Each ends within its total's backstop (a loaded machine stretches the busy loop's CPU time too).
+    return a.run(_grade_all_json(a), bound=MARGIN_SECONDS + 2 * wall_backstop(total_seconds(SPINS)), env=_env(a))
 
 
 # ------------------------------------------------------------ class 7: terminal control sequences

@@ -9,6 +9,8 @@ error ends the run like a timeout: `error`, within the exercise's total time plu
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.security import scenarios
@@ -64,6 +66,19 @@ def test_an_internal_failure_exits_3_and_still_prints_every_result(runs, config)
     assert results.get(scenarios.BESIDE_BROKEN, {}).get("status") == "pass", outcome.stdout[:800]
     assert results.get(scenarios.BROKEN_REFERENCE, {}).get("status") == "error", outcome.stdout[:800]
     assert_contained(outcome, [scenarios.BROKEN_REFERENCE], expect_results=False)
+
+
+@pytest.mark.parametrize("config", configs(TRUSTED), indirect=True)
+def test_a_busy_loop_ends_on_its_cpu_time_and_a_sleep_at_the_wall_clock_backstop(runs, config):
+    outcome = runs.get(config, "spin_and_sleep")
+    results = assert_contained(outcome, [scenarios.SPINS, scenarios.SLEEPS])
+    assert "Timed out on case" in results[scenarios.SPINS]["message"], results[scenarios.SPINS]["message"]
+    assert "of CPU time). Look for an infinite loop" in results[scenarios.SPINS]["message"]
+    # Only a grader that reads the sleeping worker's CPU time (its keeper's child, another uid, a
+    # PID namespace) sees it use none; one that could not would count wall time and say "Timed out".
+    sleeps = results[scenarios.SLEEPS]["message"]
+    assert re.search(r"Stopped on case '[^']+' after \d+ s of wall time, in which your code used only 0\.[0-2] s "
+                     r"of CPU time: is it waiting on input or sleeping", sleeps), sleeps
 
 
 @pytest.mark.parametrize("config", configs([ROOT_NS]), indirect=True)
