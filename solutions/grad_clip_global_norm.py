@@ -33,7 +33,7 @@ def _random_case(number, gen):
 
 
 def make_cases(seed):
-    """Hand-checkable cases (norm 5 above and below the threshold, all zeros), then seeded random ones."""
+    """Hand-checkable cases (norm 5 above and below the threshold, all zeros, a tiny norm), then seeded random ones."""
     norm_five = [[[3.0, 0.0]], [0.0], [[0.0]], [4.0]]
     cases = [
         {"name": "global norm 5 > max_norm = 1: scale everything by 1/5",
@@ -42,6 +42,9 @@ def make_cases(seed):
          "args": {"grads": _tensors(norm_five), "max_norm": 10.0}},
         {"name": "all-zero gradients, max_norm = 1",
          "args": {"grads": _tensors([[[0.0, 0.0], [0.0, 0.0]], [0.0, 0.0], [[0.0, 0.0]], [0.0]]), "max_norm": 1.0}},
+        # Below the 1e-6 of max_norm/(n + 1e-6): the guard must not change the factor min(1, ·) = 1.
+        {"name": "tiny gradients, global norm 5e-7 < max_norm = 1: unchanged",
+         "args": {"grads": _tensors([[[3e-7, 0.0]], [0.0], [[0.0]], [4e-7]]), "max_norm": 1.0}},
         {"name": "one large tensor among small ones, max_norm = 2",
          "args": {"grads": _tensors([[[6.0, -2.0], [1.0, 3.0]], [0.1, -0.2], [[0.3, 0.4]], [0.05]]),
                   "max_norm": 2.0}},

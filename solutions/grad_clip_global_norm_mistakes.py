@@ -21,6 +21,11 @@ def always_rescaled(grads, max_norm):
     return _scaled(grads, max_norm / total if total else float("nan")), total
 
 
+def always_rescaled_guarded(grads, max_norm):
+    total = _global_norm(grads)
+    return _scaled(grads, max_norm / (total + 1e-6)), total
+
+
 def clip_by_value(grads, max_norm):
     return {name: g.clamp(-max_norm, max_norm) for name, g in grads.items()}, _global_norm(grads)
 

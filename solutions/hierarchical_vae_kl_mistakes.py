@@ -65,3 +65,8 @@ def kl_mean_over_latents(mu1, logvar1, mu2, logvar2, eps2, W_mu, b_mu, W_lv, b_l
     zeros = torch.zeros_like(mu2)
     return _result(_kl_terms(mu2, logvar2, zeros, zeros).mean(dim=-1),
                    _kl_terms(mu1, logvar1, prior_mu, prior_logvar).mean(dim=-1))
+
+
+def terms_swapped(mu1, logvar1, mu2, logvar2, eps2, W_mu, b_mu, W_lv, b_lv):
+    prior_mu, prior_logvar = _prior(_z2(mu2, logvar2, eps2), W_mu, b_mu, W_lv, b_lv)
+    return _result(_kl(mu1, logvar1, prior_mu, prior_logvar), _kl_top(mu2, logvar2))

@@ -36,6 +36,8 @@ def make_cases(seed):
     for number, (D, H, scale) in enumerate(shapes, start=1):
         name = f"random #{number} (D = {D}, H = {H}{', large pre-activations' if scale > 1 else ''})"
         cases.append({"name": name, "args": _random_args(D, H, scale, g)})
+    # The random sizes stop at H = 4; one wider cell as well, since the statement allows any H.
+    cases.append({"name": "a wider cell: D = 2, H = 6 (z has 24 rows)", "args": _random_args(2, 6, 1.0, g)})
     return cases
 
 

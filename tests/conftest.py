@@ -18,6 +18,7 @@ from dlcheck.submission import Submission, read_submission
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
+REDTEAM = REPO / "tests" / "fixtures" / "redteam"
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +66,12 @@ def grade_fixture(fixture_course, fixture_grader, tmp_path):
     """The same for the fixture course in tests/fixtures/course."""
     return lambda exercise_id, text, suffix=None: _grade_text(fixture_course, fixture_grader, tmp_path,
                                                               exercise_id, text, suffix)
+
+
+@pytest.fixture(scope="session")
+def redteam_source():
+    """redteam_source(exercise_id, name) -> the text of tests/fixtures/redteam/<exercise_id>/<name>.py."""
+    return lambda exercise_id, name: (REDTEAM / exercise_id / f"{name}.py").read_text()
 
 
 def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

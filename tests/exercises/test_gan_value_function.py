@@ -33,3 +33,27 @@ def test_every_graded_case_matches_bce_with_logits_and_is_finite(course, grader)
 def test_the_undecided_discriminator_gives_minus_log_4(course, grader):
     first = grader.reference_cases(course.get(EXERCISE))[0]
     assert first.expected.array.item() == -math.log(4)
+
+
+def test_a_float32_computation_fails_on_a_public_case(grade_text, redteam_source):
+    """The red team's float32 logsigmoid, returned as .double(), passed every case: its error stays under
+    rtol wherever V is of the size of the logits. Where V is small, rounding the logits to float32 shows."""
+    result = grade_text(EXERCISE, redteam_source(EXERCISE, "bad_float32"))
+    assert result.status == "fail"
+    assert not result.failure.hidden
+    assert result.failure.case.startswith("confident and right")
+
+
+def test_rounding_only_the_logits_to_float32_fails_too(grade_text):
+    """Whatever a float32 computation does next, its inputs are rounded; that alone is caught."""
+    source = """
+import torch
+import torch.nn.functional as F
+
+def gan_value_function(real_logits, fake_logits):
+    real, fake = real_logits.float().double(), fake_logits.float().double()
+    return F.logsigmoid(real).mean() + F.logsigmoid(-fake).mean()
+"""
+    result = grade_text(EXERCISE, source)
+    assert result.status == "fail"
+    assert result.failure.case.startswith("confident and right")

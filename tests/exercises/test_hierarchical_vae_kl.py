@@ -73,3 +73,10 @@ def hierarchical_vae_kl(mu1, logvar1, mu2, logvar2, eps2, W_mu, b_mu, W_lv, b_lv
     assert [m.path for m in result.failure.mismatches] == ["kl_bottom"]
     passed = [t.name for t in result.tests if t.status == "pass"]
     assert passed == ["prior network ignores z₂ (W = 0, b = 0): p(z₁|z₂) = N(0, I)"]
+
+
+def test_the_two_terms_returned_under_each_others_key_are_named(grade_text, redteam_source):
+    result = grade_text(EXERCISE, redteam_source(EXERCISE, "bad_keys_swapped"))
+    assert result.status == "fail"
+    assert result.diagnosis["id"] == "terms_swapped"
+    assert [m.path for m in result.failure.mismatches] == ["kl_top", "kl_bottom"]

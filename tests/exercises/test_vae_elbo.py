@@ -65,3 +65,12 @@ def vae_elbo(x, mu, logvar, eps, W_dec, b_dec):
     assert result.failure.got.array.tolist() == [float("-inf")]
     passed = [t.status for t in result.tests].count("pass")
     assert passed == len(result.tests) - 3  # only the three large-logit cases fail
+
+
+def test_a_float32_computation_fails_on_a_public_case(grade_text, redteam_source):
+    """The red team's ELBO computed in float32 failed only on hidden cases; weights and biases that nearly
+    cancel show it in public: rounding them to float32 moves the logits by about 2e-5."""
+    result = grade_text(EXERCISE, redteam_source(EXERCISE, "bad_float32"))
+    assert result.status == "fail"
+    assert not result.failure.hidden
+    assert result.failure.case.startswith("large weights and biases that cancel")
