@@ -6,8 +6,8 @@ CPU time does not grow while the worker waits for a core, so a busy machine (a l
 IDE, an instructor grading many students in parallel, a shared CI runner) makes grading slower,
 never a correct submission late. What spends no CPU (sleeping, waiting on a lock or on input) is
 ended by the wall-clock backstop, `wall_backstop(limit)`, and told so. If the backstop ends a wait
-in which the worker was mostly ready to run but had no CPU, or finds it not asleep (running, or in
-the kernel waiting for the disk or memory), the machine was too busy: dlcheck says it could not
+in which the worker was mostly ready to run but had no CPU, or finds it in the kernel waiting for
+the disk or memory, the machine was too busy: dlcheck says it could not
 grade instead of blaming the submission.
 
 The CPU time is read by the grader from /proc (sandbox/usage.py), not reported by the worker, so a
@@ -42,7 +42,7 @@ class Mark:
     wall: float  # time.monotonic()
     cpu: float  # the worker's CPU time so far
     queued: float  # the worker's time waiting for a CPU so far
-    active: bool = False  # running, ready to run or in uninterruptible I/O at this moment
+    active: bool = False  # in uninterruptible I/O (the disk, memory) at this moment
 
 
 class RunClock:
@@ -84,10 +84,10 @@ class RunClock:
         whole_run = now.wall >= self._start.wall + wall_backstop(self.total_seconds)
         since = self._start if whole_run else self._stage
         wall, cpu, queued = now.wall - since.wall, now.cpu - since.cpu, now.queued - since.queued
-        # Mostly ready to run without a CPU to run on, or not asleep now (running, or in the kernel
-        # waiting for the disk or memory): the machine's time, not the submission's.
+        # Mostly ready to run without a CPU to run on, or in the kernel waiting for the disk or memory
+        # now: the machine's time, not the submission's.
         if queued > wall - cpu - queued or now.active:
-            state = "; it is still running or waiting for the disk or memory" if now.active else ""
+            state = "; it is waiting for the disk or memory" if now.active else ""
             raise GraderFault(f"the machine was too busy to grade this submission: {where}, its worker got "
                               f"{cpu:.1f} s of CPU time in {wall:.0f} s and waited {queued:.0f} s for a CPU{state}; "
                               f"grade it again when the machine is less loaded")

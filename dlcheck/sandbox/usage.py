@@ -25,7 +25,10 @@ NANOSECONDS = 1e9
 class Usage:
     cpu: float  # seconds on a CPU
     queued: float  # seconds runnable, waiting for a CPU
-    active: bool = False  # a thread is running, runnable or in uninterruptible I/O now
+    # A thread is in uninterruptible I/O now (waiting for the disk or memory). Running or runnable is
+    # not counted: a worker that wakes every few ms to sleep again is often caught running, and time
+    # spent runnable without a CPU is in `queued` already.
+    active: bool = False
 
 
 def job_usage(root: int) -> Usage | None:
@@ -45,7 +48,7 @@ def job_usage(root: int) -> Usage | None:
         cpu += times
         tasks = _tasks(pid)
         queued += sum(_queued_seconds(pid, tid) for tid in tasks)
-        active = active or any(_state(pid, tid) in (b"R", b"D") for tid in tasks)
+        active = active or any(_state(pid, tid) == b"D" for tid in tasks)
         frontier += [child for child in _children(pid, tasks) if child not in seen]
     return Usage(cpu, queued, active)
 

@@ -173,7 +173,7 @@ def test_a_worker_starved_of_cpu_is_the_machines_fault_not_the_students(course, 
     with loaded(one_core, hogs), pytest.raises(GraderFault) as fault:
         grade(course, grader, "scaled_sum_slow_but_correct")
     assert re.match(r"the machine was too busy to grade this submission: on case '.+', its worker got 0\.\d s of "
-                    r"CPU time in \d+ s and waited \d+ s for a CPU(; it is still running or waiting for the disk or "
+                    r"CPU time in \d+ s and waited \d+ s for a CPU(; it is waiting for the disk or "
                     r"memory)?; grade it again when the machine is less loaded$", str(fault.value)), str(fault.value)
 
 
@@ -235,8 +235,8 @@ def test_the_wall_clock_backstop_blames_only_a_sleeping_worker(monkeypatch):
     job.wall, job.cpu, job.queued = clock.wall_deadline(), 0.3, 1.0
     assert clock.time_up("on case 'a'").startswith("Stopped on case 'a' after 11 s of wall time, in which your "
                                                    "code used only 0.3 s of CPU time")
-    job.active = True  # running or in uninterruptible I/O now: not asleep
-    with pytest.raises(GraderFault, match="it is still running or waiting for the disk or memory"):
+    job.active = True  # in uninterruptible I/O now: the machine's disk or memory, not the submission
+    with pytest.raises(GraderFault, match="it is waiting for the disk or memory"):
         clock.time_up("on case 'a'")
     job.active, job.queued = False, 6.0  # most of the 11 s spent waiting for a CPU
     with pytest.raises(GraderFault, match="waited 6 s for a CPU; grade it again"):
