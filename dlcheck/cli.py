@@ -205,7 +205,7 @@ def validate(
                           "fewer than 95 % of them.")] = False,
     output: FormatOption = Format.text,
     examples: Annotated[bool, typer.Option(
-        "--examples/--no-examples", help="Grade the spec's examples too (the default).")] = True,
+        "--examples/--no-examples", help="Grade the exercise's examples (solutions/<id>_examples.yaml) too (the default).")] = True,
     course: CourseOption = None,
 ) -> None:
     """Instructors: prove exercises (reference passes, each mistake is diagnosed, starter fails,

@@ -2,7 +2,7 @@
 
 An exercise is trustworthy when its reference passes its own cases, every known mistake and each
 of its variants fails *and is diagnosed as that mistake*, the starter does not pass, every example
-in the spec grades as it says, its cases are the same every time, and the spec agrees with itself
+(solutions/<id>_examples.yaml) grades as it says, its cases are the same every time, and the spec agrees with itself
 (the cases' arguments with every function's parameters, the reference's outputs with `returns`:
 dlcheck/spec_checks.py).
 Each candidate is graded exactly as a student submission would be: a file, through the sandbox.
