@@ -1,4 +1,5 @@
-"""An exercise's examples (solutions/<id>_examples.yaml): submissions with the grade each must get, compared with the grade it got.
+"""An exercise's examples (solutions/<id>_examples.yaml): submissions with the grade each must
+get, compared with the grade it got.
 
 Used by `dlcheck validate` and by tests/test_examples.py, so an exercise is proven by its YAML.
 """
