@@ -21,6 +21,7 @@ from rich.console import Console
 
 from .catalog import Course, find_course
 from .errors import DlcheckError, GraderFault, UsageError
+from .status import MISSING
 from .workspace import WORKSPACE_ENV, Workspace, chapter_progress
 
 app = typer.Typer(
@@ -144,6 +145,9 @@ def grade(
     all_: Annotated[bool, typer.Option("--all", help="Grade every exercise that has a workspace file.")] = False,
     file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Grade this file instead.")] = None,
     answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="Symbolic exercises: the answer text.")] = None,
+    assignment: Annotated[Optional[Path], typer.Option(
+        "--assignment", help="Grade exactly this assignment's exercises, with its points; a missing file scores 0 "
+                             "(docs/assignments.md).", show_default=False)] = None,
     output: FormatOption = Format.text,
     allow_weak_sandbox: Annotated[bool, typer.Option(
         "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
@@ -151,28 +155,32 @@ def grade(
     course: CourseOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Grade your submission for an exercise (or --all of them)."""
+    """Grade your submission for an exercise (or --all of them, or an --assignment)."""
     from .grading import Grader
 
-    if all_ == (exercise_id is not None):
-        raise UsageError("Give one exercise ID, or --all.")
-    if all_ and (file is not None or answer is not None):
-        raise UsageError("--file and --answer grade one exercise; they cannot be combined with --all.")
+    summary = all_ or assignment is not None
+    if summary == (exercise_id is not None):
+        raise UsageError("Give one exercise ID, or --all, or --assignment FILE.")
+    if summary and (file is not None or answer is not None):
+        raise UsageError("--file and --answer grade one exercise; they cannot be combined with --all or --assignment.")
     the_course = _course(course)
     ws = Workspace.locate(workspace)
     _refuse_workspace_inside_the_course(ws, the_course)
-    specs = _specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)]
-    counts = output == Format.json or all_ or _in_ci()
+    loaded = _load_assignment(assignment, the_course)
+    plan = (_assignment_plan(loaded) if loaded else
+            [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
+    counts = output == Format.json or summary or _in_ci()
     with Grader(the_course) as grader:
-        if any(s.kind == "code" for s in specs):
+        if any(s.kind == "code" and (points is None or ws.submission(s.id, s.kind)) for s, points in plan):
             grader.warm_up()
             _check_sandbox(grader, counts, allow_weak_sandbox)
-        results = [_graded_or_internal(spec, lambda spec=spec: _grade_one(grader, the_course, ws, spec, file, answer))
-                   for spec in specs]
+        results = [_graded_or_internal(spec, lambda spec=spec, points=points: _grade_planned(
+            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan]
     for r in results:
-        if not r.internal_error:
+        if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
-    _emit_results(results, output, summary=all_)
+    warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
+    _emit_results(results, output, summary, warnings, loaded)
     if any(r.internal_error for r in results):
         raise typer.Exit(EXIT_INTERNAL)
     if any(r.status != "pass" for r in results):
@@ -248,6 +256,37 @@ def _mutation_analyses(course: Course, specs: list) -> list:
         return [analyse(course, spec, grader) for spec in specs]
 
 
+def _load_assignment(path: Path | None, course: Course):
+    if path is None:
+        return None
+    from .assignment import load_assignment
+
+    return load_assignment(path, course)
+
+
+def _assignment_plan(loaded) -> list:
+    """Each exercise due with its points (missing submissions included: they are graded as missing)."""
+    return [(due.spec, due.points) for due in loaded.exercises]
+
+
+def _grade_planned(grader, course: Course, ws: Workspace, spec, points: float | None, file, answer):
+    """One exercise; with assignment `points`, a missing file is a `missing` result and the score is rescaled."""
+    if points is None:
+        return _grade_one(grader, course, ws, spec, file, answer)
+    from .assignment import rescore
+    from .results import missing_result
+
+    if ws.submission(spec.id, spec.kind) is None:
+        return missing_result(spec.id, spec.kind, points, [str(p) for p in ws.candidates(spec.id, spec.kind)])
+    return rescore(_grade_one(grader, course, ws, spec, None, None), points)
+
+
+def _stray_files(course: Course, ws: Workspace, graded: set[str]) -> list[dict]:
+    from .workspace import stray_files
+
+    return stray_files(ws.root, {s.id: s.kind for s in course.specs}, graded)
+
+
 def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None):
     from .grading import rejected_result
     from .submission import RejectedFile, Submission, display_name, read_submission
@@ -318,19 +357,32 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
         _stderr(f"warning: weak sandbox here (missing: {what}); fine for practice, but such a grade cannot count.")
 
 
-def _emit_results(results: list, output: Format, summary: bool) -> None:
+def _emit_results(results: list, output: Format, summary: bool, warnings: list[dict], loaded) -> None:
     if output == Format.json:
         from .results import summary_json
 
-        _print_json(summary_json(results) if summary else results[0].to_json())
+        if not summary:
+            _print_json(results[0].to_json())
+            return
+        document = summary_json(results)
+        if loaded is not None:
+            document["assignment"] = loaded.to_json()
+        _print_json({**document, "warnings": warnings})
         return
-    from .report import render_grade, render_summary
+    from .report import render_grade, render_summary, render_warnings
 
     console = _console()
     if summary:
-        render_summary(console, results)
+        render_summary(console, results, title=_summary_title(loaded))
+        render_warnings(console, warnings)
     else:
         render_grade(console, results[0])
+
+
+def _summary_title(loaded) -> str:
+    if loaded is None:
+        return "dlcheck grade --all"
+    return f"assignment {loaded.assignment.name or loaded.file.name}"
 
 
 def _existing(path: Path) -> Path:
@@ -350,7 +402,13 @@ def main() -> None:
         app()
     except DlcheckError as error:
         _stderr(f"error: {error}")
+        if error.exit_code == 2:
+            _usage_error_json(str(error))
         sys.exit(error.exit_code)
+    except SystemExit as done:
+        if done.code == 2:  # the option parser refused the command line; its message went to stderr
+            _usage_error_json("invalid command line (the option parser's message is on stderr)")
+        raise
     except GraderFault as fault:
         _stderr(f"dlcheck internal error (not a problem with your submission): {fault}")
         sys.exit(EXIT_INTERNAL)
@@ -361,3 +419,15 @@ def main() -> None:
 
 def _stderr(message: str) -> None:
     Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
+
+
+def _usage_error_json(message: str) -> None:
+    """With --format json, a usage error is a JSON document on stdout too: a platform reading stdout gets
+    something it can parse. (A refusal, exit 4, and an internal error, exit 3, keep stdout empty.)"""
+    if _wants_json(sys.argv[1:]):
+        _print_json({"error": {"kind": "usage", "message": message}})
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--format=json" in args or any(a == "--format" and b == "json" for a, b in zip(args, args[1:]))
+

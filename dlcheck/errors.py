@@ -27,3 +27,7 @@ class InvalidCase(Exception):
 
 class GraderFault(Exception):
     """The grader itself (reference, case generation, sandbox) failed: never blamed on the student."""
+
+
+class AssignmentError(SpecError):
+    """A malformed assignment file (dlcheck/assignment.py): names the file and the field."""

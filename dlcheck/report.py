@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from .chapters import CHAPTERS
 from .terminal_text import printable
-from .status import ERROR, FAIL, PASS, SKIPPED
+from .status import ERROR, FAIL, MISSING, PASS, SKIPPED
 
 if TYPE_CHECKING:
     from .results import Failure, GradeResult
 
 STATUS_STYLE = {PASS: ("✓", "bold green"), FAIL: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
-                SKIPPED: ("·", "dim")}
+                SKIPPED: ("·", "dim"), MISSING: ("∅", "bold red")}
 PROGRESS_STYLE = {"passed": "green", "failing": "red", "error": "yellow", "started": "cyan",
                   "not started": "dim"}
 
@@ -202,10 +202,10 @@ def _tests_line(result: GradeResult) -> Text:
     return line
 
 
-def render_summary(console: Console, results: list[GradeResult]) -> None:
+def render_summary(console: Console, results: list[GradeResult], title: str = "dlcheck grade --all") -> None:
     from rich.table import Table  # only the --all summary is a table; `dlcheck list` stays light
 
-    table = Table(title="dlcheck grade --all", title_justify="left", header_style="bold")
+    table = Table(title=printable(title), title_justify="left", header_style="bold")
     for column in ("exercise", "status", "score", "message"):
         table.add_column(column, overflow="fold")
     for r in results:
@@ -216,7 +216,15 @@ def render_summary(console: Console, results: list[GradeResult]) -> None:
     total = sum(r.score for r in results)
     maximum = sum(r.max_score for r in results)
     passed = sum(r.status == PASS for r in results)
-    console.print(f"{passed}/{len(results)} exercises pass · {total:g}/{maximum:g} points")
+    missing = sum(r.status == MISSING for r in results)
+    console.print(f"{passed}/{len(results)} exercises pass · {total:g}/{maximum:g} points"
+                  + (f" · {missing} missing" if missing else ""))
+
+
+def render_warnings(console: Console, warnings: list[dict]) -> None:
+    """Workspace files nothing graded (a misspelt name, an exercise not due), so none is lost unnoticed."""
+    for warning in warnings:
+        console.print(Text("warning: ", style="bold yellow") + Text(printable(warning["message"])))
 
 
 def _first_lines(text: str, count: int) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # compare needs numpy, which `dlcheck list` must not import
     from .compare import Mismatch
 
-from .status import ERROR, FAIL, PASS, SKIPPED
+from .status import ERROR, FAIL, MISSING, PASS, SKIPPED
 
 
 @dataclass
@@ -116,8 +116,14 @@ def overall_status(tests: list[TestResult]) -> str:
     return PASS if tests else ERROR
 
 
+def missing_result(exercise: str, kind: str, points: float, looked_for: list[str]) -> GradeResult:
+    """An assignment's exercise with no submission: graded as nothing handed in, never skipped."""
+    return GradeResult(exercise, kind, MISSING, f"No submission: looked for {' or '.join(looked_for)}.",
+                       max_score=points, score=0.0)
+
+
 def summary_json(results: list[GradeResult]) -> dict[str, Any]:
-    counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, ERROR)}
+    counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, ERROR, MISSING)}
     return {
         "results": [r.to_json() for r in results],
         "totals": {
@@ -125,6 +131,7 @@ def summary_json(results: list[GradeResult]) -> dict[str, Any]:
             "passed": counts[PASS],
             "failed": counts[FAIL],
             "errored": counts[ERROR],
+            "missing": counts[MISSING],
             "score": round(sum(r.score for r in results), 2),
             "max_score": round(sum(r.max_score for r in results), 2),
         },

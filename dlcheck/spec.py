@@ -374,7 +374,7 @@ def _check_generator(gen: Any, where: str) -> None:
 def load_spec(path: Path) -> Exercise:
     """Read and validate one spec file, with its examples from the course's private solutions/
     (see `examples_path`); raises SpecError naming the file and field."""
-    raw = _read_mapping(path)
+    raw = read_yaml_mapping(path)
     if raw.get("kind") not in ("code", "symbolic"):
         raise SpecError(path, "kind", "missing or invalid: expected 'code' or 'symbolic'")
     for private in ("source", "examples"):
@@ -385,7 +385,7 @@ def load_spec(path: Path) -> Exercise:
     try:
         spec = msgspec.convert(raw, type=Exercise, strict=False)
     except msgspec.ValidationError as exc:
-        raise SpecError(path, *_split_validation_error(str(exc))) from None
+        raise SpecError(path, *split_validation_error(str(exc))) from None
     problems = _semantic_problems(spec)
     if problems:
         raise SpecError(path, *problems[0])
@@ -404,14 +404,14 @@ def examples_path(spec_path: Path) -> Path:
 def _load_examples(spec: Exercise, path: Path) -> list[Example]:
     if not path.is_file():
         return []
-    raw = _read_mapping(path)
+    raw = read_yaml_mapping(path)
     unknown = sorted(set(raw) - {"examples"})
     if unknown:
         raise SpecError(path, unknown[0], "unknown field; this file holds only 'examples:'")
     try:
         examples = msgspec.convert(raw.get("examples") or [], type=list[Example], strict=False)
     except msgspec.ValidationError as exc:
-        field, message = _split_validation_error(str(exc))
+        field, message = split_validation_error(str(exc))
         raise SpecError(path, f"examples{field}" if field else "examples", message) from None
     problems = _example_problems(msgspec.structs.replace(spec, examples=examples))
     if problems:
@@ -419,7 +419,7 @@ def _load_examples(spec: Exercise, path: Path) -> list[Example]:
     return examples
 
 
-def _read_mapping(path: Path) -> dict:
+def read_yaml_mapping(path: Path) -> dict:
     """A YAML file's top-level mapping; SpecError naming the file when it is unreadable or not one."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -436,7 +436,7 @@ def _read_mapping(path: Path) -> dict:
     return raw
 
 
-def _split_validation_error(text: str) -> tuple[str | None, str]:
+def split_validation_error(text: str) -> tuple[str | None, str]:
     """msgspec says "Expected `int`, got `str` - at `$.cases.random`": split into (field, message)."""
     message, sep, where = text.rpartition(" - at `$")
     if not sep:

@@ -7,6 +7,7 @@ hints revealed and the last verdicts; it is replaced atomically, never written t
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import time
@@ -23,6 +24,11 @@ STATE_DIR, STATE_FILE = ".dlcheck", "state.json"
 MAX_STATE_BYTES = 1 << 20
 
 
+def submission_names(exercise_id: str, kind: str) -> list[str]:
+    """The file names a submission may have, the starter's first."""
+    return [f"{exercise_id}{suffix}" for suffix in ((".py",) if kind == "code" else SYMBOLIC_SUFFIXES)]
+
+
 class Workspace:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -37,11 +43,10 @@ class Workspace:
         return cls(Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE))
 
     def starter_path(self, exercise_id: str, kind: str) -> Path:
-        return self.root / f"{exercise_id}{'.py' if kind == 'code' else '.txt'}"
+        return self.root / submission_names(exercise_id, kind)[0]
 
     def candidates(self, exercise_id: str, kind: str) -> list[Path]:
-        suffixes = (".py",) if kind == "code" else SYMBOLIC_SUFFIXES
-        return [self.root / f"{exercise_id}{suffix}" for suffix in suffixes]
+        return [self.root / name for name in submission_names(exercise_id, kind)]
 
     def submission(self, exercise_id: str, kind: str) -> Path | None:
         """The workspace file for an exercise; with both .txt and .tex, the newer one.
@@ -120,6 +125,46 @@ class Workspace:
         if result:
             return {"pass": "passed", "fail": "failing", "error": "error"}.get(result.get("status"), "started")
         return "started" if self.submission(exercise_id, kind) else "not started"
+
+
+def stray_files(root: Path, kinds: dict[str, str], graded: set[str]) -> list[dict]:
+    """Files in the workspace that will not be graded: names matching no exercise (with a did-you-mean)
+    and exercises outside `graded`. `kinds` maps every exercise id of the course to its kind.
+    Only names are looked at, never contents; notes and data files that resemble no exercise are left out."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(root)
+                       if not entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+    expected = {name: exercise_id for exercise_id, kind in kinds.items()
+                for name in submission_names(exercise_id, kind)}
+    warnings = []
+    for name in names:
+        if name in expected:
+            if expected[name] not in graded:
+                warnings.append({"file": name, "did_you_mean": None,
+                                 "message": f"{name}: '{expected[name]}' is not part of this assignment; not graded."})
+            continue
+        warning = _misnamed(name, kinds)
+        if warning is not None:
+            warnings.append(warning)
+    return warnings
+
+
+def _misnamed(name: str, kinds: dict[str, str]) -> dict | None:
+    # "Conv_Shape.py", "kl-gaussian.py", "conv_shape.py.txt": what precedes the first dot, normalised.
+    stem = name.split(".", 1)[0].strip().lower().replace("-", "_").replace(" ", "_")
+    close = [stem] if stem in kinds else difflib.get_close_matches(stem, list(kinds), n=1, cutoff=0.75)
+    looks_like_submission = any(f".{part}" in (".py", *SYMBOLIC_SUFFIXES) for part in name.lower().split(".")[1:])
+    if not close and not looks_like_submission:
+        return None
+    if not close:
+        return {"file": name, "did_you_mean": None,
+                "message": f"{name} matches no exercise and is not graded: name a submission <exercise id>.py "
+                           f"(code) or <exercise id>.txt / .tex (symbolic)."}
+    suggestion = submission_names(close[0], kinds[close[0]])[0]
+    return {"file": name, "did_you_mean": suggestion,
+            "message": f"{name} matches no exercise and is not graded. Did you mean {suggestion}?"}
 
 
 def _lstat(path: Path) -> os.stat_result | None:

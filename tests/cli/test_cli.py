@@ -126,7 +126,8 @@ def test_grading_never_modifies_the_students_file(tmp_path, env):
 def test_unknown_exercise_is_a_usage_error_with_did_you_mean(tmp_path, env):
     done = dlcheck(tmp_path, env, "grade", "scaled_sun", "--format", "json")
     assert done.returncode == 2
-    assert done.stdout == ""
+    assert json.loads(done.stdout) == {"error": {"kind": "usage", "message": "No exercise 'scaled_sun'. "
+                                                                          "Did you mean: scaled_sum?"}}
     assert "Did you mean: scaled_sum?" in done.stderr
 
 
@@ -159,8 +160,9 @@ def test_grade_all_reports_each_exercise_and_totals(tmp_path, env):
     report = json.loads(done.stdout)
     assert [r["exercise"] for r in report["results"]] == ["scaled_sum", "halve"]  # syllabus order
     assert [r["status"] for r in report["results"]] == ["pass", "fail"]
-    assert report["totals"] == {"exercises": 2, "passed": 1, "failed": 1, "errored": 0,
+    assert report["totals"] == {"exercises": 2, "passed": 1, "failed": 1, "errored": 0, "missing": 0,
                                 "score": 5.0, "max_score": 7.0}
+    assert report["warnings"] == []
     put(tmp_path, "halve", "halve_numpy_int")
     assert dlcheck(tmp_path, env, "grade", "--all").returncode == 0
 
