@@ -145,6 +145,10 @@ def grade(
     file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Grade this file instead.")] = None,
     answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="Symbolic exercises: the answer text.")] = None,
     output: FormatOption = Format.text,
+    output_file: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the whole result (in --format) to this file, atomically: it is replaced "
+                               "only once the new one is complete. Stdout then gets one line saying so.",
+        show_default=False)] = None,
     allow_weak_sandbox: Annotated[bool, typer.Option(
         "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
                                      "calls (results say \"trusted\": false).")] = False,
@@ -172,7 +176,7 @@ def grade(
     for r in results:
         if not r.internal_error:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
-    _emit_results(results, output, summary=all_)
+    _emit_results(results, output, summary=all_, output_file=output_file)
     if any(r.internal_error for r in results):
         raise typer.Exit(EXIT_INTERNAL)
     if any(r.status != "pass" for r in results):
@@ -318,19 +322,62 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
         _stderr(f"warning: weak sandbox here (missing: {what}); fine for practice, but such a grade cannot count.")
 
 
-def _emit_results(results: list, output: Format, summary: bool) -> None:
-    if output == Format.json:
-        from .results import summary_json
-
-        _print_json(summary_json(results) if summary else results[0].to_json())
+def _emit_results(results: list, output: Format, summary: bool, output_file: Path | None) -> None:
+    if output_file is None and output == Format.text:
+        _render_text(_console(), results, summary)
         return
+    document = _results_document(results, output, summary)
+    if output_file is None:
+        sys.stdout.write(document)
+        sys.stdout.flush()
+        return
+    _write_output_file(output_file, document)
+    counts = ", ".join(f"{sum(r.status == s for r in results)} {s}" for s in ("pass", "fail", "error"))
+    # One plain line, never wrapped: CI logs show it, scripts can grep it.
+    sys.stdout.write(f"Wrote the {output.value} result of {len(results)} exercise(s) ({counts}) to {output_file}.\n")
+
+
+def _results_document(results: list, output: Format, summary: bool) -> str:
+    """The whole document, rendered before anything is written (so a failure writes nothing)."""
+    if output == Format.json:
+        from .results import exercise_json, summary_json
+
+        return _json_text(summary_json(results) if summary else exercise_json(results[0]))
+    import io
+
+    buffer = io.StringIO()
+    _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary)
+    return buffer.getvalue()
+
+
+def _render_text(console: Console, results: list, summary: bool) -> None:
     from .report import render_grade, render_summary
 
-    console = _console()
     if summary:
         render_summary(console, results)
     else:
         render_grade(console, results[0])
+
+
+def _write_output_file(path: Path, document: str) -> None:
+    from .atomic_write import write_atomically
+
+    if not path.parent.is_dir():
+        raise UsageError(f"--output {path}: no directory {path.parent} to write it in.")
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a directory; give a file name.")
+    try:
+        write_atomically(path, document)
+    except OSError as error:
+        raise UsageError(f"--output {path}: cannot write it ({error.strerror or error}).") from error
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of what `dlcheck grade --format json` prints (dlcheck.result/1)."""
+    from .result_schema import json_schema
+
+    _print_json(json_schema())
 
 
 def _existing(path: Path) -> Path:
@@ -340,8 +387,12 @@ def _existing(path: Path) -> Path:
 
 
 def _print_json(document: dict) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+    sys.stdout.write(_json_text(document))
     sys.stdout.flush()
+
+
+def _json_text(document: dict) -> str:
+    return json.dumps(document, indent=2, default=str) + "\n"
 
 
 def main() -> None:
