@@ -149,6 +149,10 @@ def grade(
         "--assignment", help="Grade exactly this assignment's exercises, with its points; a missing file scores 0 "
                              "(docs/assignments.md).", show_default=False)] = None,
     output: FormatOption = Format.text,
+    output_file: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the whole result (in --format) to this file, atomically: it is replaced "
+                               "only once the new one is complete. Stdout then gets one line saying so.",
+        show_default=False)] = None,
     allow_weak_sandbox: Annotated[bool, typer.Option(
         "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
                                      "calls (results say \"trusted\": false).")] = False,
@@ -180,7 +184,7 @@ def grade(
         if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
     warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
-    _emit_results(results, output, summary, warnings, loaded)
+    _emit_results(results, output, summary, warnings, loaded, output_file)
     if any(r.internal_error for r in results):
         raise typer.Exit(EXIT_INTERNAL)
     if any(r.status != "pass" for r in results):
@@ -357,21 +361,43 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
         _stderr(f"warning: weak sandbox here (missing: {what}); fine for practice, but such a grade cannot count.")
 
 
-def _emit_results(results: list, output: Format, summary: bool, warnings: list[dict], loaded) -> None:
+def _emit_results(results: list, output: Format, summary: bool, warnings: list[dict], loaded,
+                  output_file: Path | None) -> None:
+    if output_file is None and output == Format.text:
+        _render_text(_console(), results, summary, warnings, loaded)
+        return
+    document = _results_document(results, output, summary, warnings, loaded)
+    if output_file is None:
+        sys.stdout.write(document)
+        sys.stdout.flush()
+        return
+    _write_output_file(output_file, document)
+    counts = ", ".join(f"{sum(r.status == s for r in results)} {s}" for s in ("pass", "fail", "error", "missing"))
+    # One plain line, never wrapped: CI logs show it, scripts can grep it.
+    sys.stdout.write(f"Wrote the {output.value} result of {len(results)} exercise(s) ({counts}) to {output_file}.\n")
+
+
+def _results_document(results: list, output: Format, summary: bool, warnings: list[dict], loaded) -> str:
+    """The whole document, rendered before anything is written (so a failure writes nothing)."""
     if output == Format.json:
-        from .results import summary_json
+        from .results import exercise_json, summary_json
 
         if not summary:
-            _print_json(results[0].to_json())
-            return
+            return _json_text(exercise_json(results[0]))
         document = summary_json(results)
         if loaded is not None:
             document["assignment"] = loaded.to_json()
-        _print_json({**document, "warnings": warnings})
-        return
+        return _json_text({**document, "warnings": warnings})
+    import io
+
+    buffer = io.StringIO()
+    _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary, warnings, loaded)
+    return buffer.getvalue()
+
+
+def _render_text(console: Console, results: list, summary: bool, warnings: list[dict], loaded) -> None:
     from .report import render_grade, render_summary, render_warnings
 
-    console = _console()
     if summary:
         render_summary(console, results, title=_summary_title(loaded))
         render_warnings(console, warnings)
@@ -385,6 +411,27 @@ def _summary_title(loaded) -> str:
     return f"assignment {loaded.assignment.name or loaded.file.name}"
 
 
+def _write_output_file(path: Path, document: str) -> None:
+    from .atomic_write import write_atomically
+
+    if not path.parent.is_dir():
+        raise UsageError(f"--output {path}: no directory {path.parent} to write it in.")
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a directory; give a file name.")
+    try:
+        write_atomically(path, document)
+    except OSError as error:
+        raise UsageError(f"--output {path}: cannot write it ({error.strerror or error}).") from error
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of what `dlcheck grade --format json` prints (dlcheck.result/1)."""
+    from .result_schema import json_schema
+
+    _print_json(json_schema())
+
+
 def _existing(path: Path) -> Path:
     if not os.path.lexists(path):
         raise UsageError(f"No file at {path} (resolved to {path.resolve()}).")
@@ -392,8 +439,12 @@ def _existing(path: Path) -> Path:
 
 
 def _print_json(document: dict) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+    sys.stdout.write(_json_text(document))
     sys.stdout.flush()
+
+
+def _json_text(document: dict) -> str:
+    return json.dumps(document, indent=2, default=str) + "\n"
 
 
 def main() -> None:
@@ -425,7 +476,9 @@ def _usage_error_json(message: str) -> None:
     """With --format json, a usage error is a JSON document on stdout too: a platform reading stdout gets
     something it can parse. (A refusal, exit 4, and an internal error, exit 3, keep stdout empty.)"""
     if _wants_json(sys.argv[1:]):
-        _print_json({"error": {"kind": "usage", "message": message}})
+        from .result_schema import SCHEMA_VERSION
+
+        _print_json({"schema": SCHEMA_VERSION, "error": {"kind": "usage", "message": message}})
 
 
 def _wants_json(args: list[str]) -> bool:

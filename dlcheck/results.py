@@ -60,6 +60,17 @@ class GradeResult:
         return ", ".join(self.sandbox_layers or [])
 
     def to_json(self) -> dict[str, Any]:
+        """This result as plain data in the published shape (result_schema.Result)."""
+        import msgspec
+
+        return msgspec.to_builtins(self.to_struct())
+
+    def to_struct(self):
+        """This result as a result_schema.Result, checked against it (a field of the wrong type raises)."""
+        import msgspec
+
+        from . import result_schema as schema
+
         data = {
             "exercise": self.exercise,
             "kind": self.kind,
@@ -67,8 +78,9 @@ class GradeResult:
             "score": self.score,
             "max_score": self.max_score,
             "message": self.message,
-            "tests": [{"name": t.name, "status": t.status, "message": t.message, "hidden": t.hidden}
-                      for t in self.tests],
+            "tests": [{"name": t.name, "status": t.status, "message": t.message, "hidden": t.hidden,
+                       "points": points, "max_points": max_points}
+                      for t, (points, max_points) in zip(self.tests, case_points(self))],
             "diagnosis": self.diagnosis,
             "submission": self.submission,
             "failure": _failure_json(self.failure),
@@ -82,7 +94,7 @@ class GradeResult:
         if self.kind == "symbolic":
             data["read_as"] = self.read_as
             data["method"] = self.method
-        return data
+        return msgspec.convert(data, schema.Result)
 
 
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
@@ -108,6 +120,30 @@ def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     }
 
 
+def case_points(result: GradeResult) -> list[tuple[float, float]]:
+    """Each test's (points, max_points), counted in whole cents so that the passed tests' points add up to the
+    score and every test's max_points to max_score, exactly to the cent. The score is already the
+    exercise's points times the share of passed cases (rounded to the cent); its cents are split
+    evenly over the passed tests and the rest of max_score over the others, the first ones getting
+    the odd cents. So each case is worth max_score / number of cases, give or take a cent."""
+    passed = [t.status == PASS for t in result.tests]
+    earned = _split(round(result.score * 100), passed.count(True))
+    rest = _split(round(result.max_score * 100) - round(result.score * 100), passed.count(False))
+    points = []
+    for ok in passed:
+        cents = earned.pop(0) if ok else rest.pop(0)
+        points.append((cents / 100 if ok else 0.0, cents / 100))
+    return points
+
+
+def _split(cents: int, parts: int) -> list[int]:
+    """`cents` over `parts` as evenly as whole cents allow, the larger shares first."""
+    if parts == 0:
+        return []
+    share, odd = divmod(cents, parts)
+    return [share + (i < odd) for i in range(parts)]
+
+
 def overall_status(tests: list[TestResult]) -> str:
     """The status of the first test that did not pass (pass when all did)."""
     for test in tests:
@@ -122,9 +158,20 @@ def missing_result(exercise: str, kind: str, points: float, looked_for: list[str
                        max_score=points, score=0.0)
 
 
+def exercise_json(result: GradeResult) -> dict[str, Any]:
+    """The document `dlcheck grade ID --format json` prints (result_schema.ExerciseDocument)."""
+    from .result_schema import SCHEMA_VERSION
+
+    return {"schema": SCHEMA_VERSION, **result.to_json()}
+
+
 def summary_json(results: list[GradeResult]) -> dict[str, Any]:
+    """The document `dlcheck grade --all --format json` prints (result_schema.SummaryDocument)."""
+    from .result_schema import SCHEMA_VERSION
+
     counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, ERROR, MISSING)}
     return {
+        "schema": SCHEMA_VERSION,
         "results": [r.to_json() for r in results],
         "totals": {
             "exercises": len(results),

@@ -84,7 +84,7 @@ def test_grade_json_contract_for_a_failure(tmp_path, env):
     assert report["exercise"] == "scaled_sum" and report["status"] == "fail"
     assert report["max_score"] == 5 and 0 < report["score"] < 5
     assert [t["name"] for t in report["tests"]][0] == "single element"
-    assert all(set(t) == {"name", "status", "message", "hidden"} for t in report["tests"])
+    assert all(set(t) == {"name", "status", "message", "hidden", "points", "max_points"} for t in report["tests"])
     assert report["sandbox"]["trusted"] is True and report["hidden_cases"] == "per-run"
     assert report["diagnosis"]["id"] == "mean_instead_of_sum" and report["diagnosis"]["message"]
     assert report["failure"]["expected"] and report["failure"]["got"]
@@ -126,7 +126,7 @@ def test_grading_never_modifies_the_students_file(tmp_path, env):
 def test_unknown_exercise_is_a_usage_error_with_did_you_mean(tmp_path, env):
     done = dlcheck(tmp_path, env, "grade", "scaled_sun", "--format", "json")
     assert done.returncode == 2
-    assert json.loads(done.stdout) == {"error": {"kind": "usage", "message": "No exercise 'scaled_sun'. "
+    assert json.loads(done.stdout) == {"schema": "dlcheck.result/1", "error": {"kind": "usage", "message": "No exercise 'scaled_sun'. "
                                                                           "Did you mean: scaled_sum?"}}
     assert "Did you mean: scaled_sum?" in done.stderr
 
