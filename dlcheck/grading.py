@@ -85,6 +85,7 @@ class StudentRun:
     errors: dict[int, dict] = field(default_factory=dict)  # case index -> exception description
     changed_inputs: dict[int, list[InputChange]] = field(default_factory=dict)  # arguments a call changed
     unchecked_inputs: dict[int, str] = field(default_factory=dict)  # why a call's arguments could not be checked
+    seconds: dict[int, float] = field(default_factory=dict)  # case index -> wall time until its result arrived
     problem: TestResult | None = None  # import/setup failure, timeout or crash
     problem_case: int | None = None
     violations: list[dict] = field(default_factory=list)
@@ -140,10 +141,14 @@ class Grader:
 
     def grade(self, spec: Spec, submission: Submission) -> GradeResult:
         """The one grading entry point: a code or symbolic exercise, from the student's text."""
+        started = time.monotonic()
         if spec.kind == "symbolic":
             answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
-            return grade_symbolic(self.course, spec, answer, submission.name, seed=self.hidden_seed(spec.id))
-        return self.grade_code(spec, submission.text, submission.name)
+            result = grade_symbolic(self.course, spec, answer, submission.name, seed=self.hidden_seed(spec.id))
+        else:
+            result = self.grade_code(spec, submission.text, submission.name)
+        result.seconds = round(time.monotonic() - started, 4)
+        return result
 
     # ------------------------------------------------------------ code exercises
 
@@ -245,6 +250,7 @@ class Grader:
         failures: list[Failure] = []
         for index, case in enumerate(cases):
             test, failure = (_judge_hidden_case if case.hidden else _judge_case)(spec, index, case, run)
+            test.seconds = run.seconds.get(index)
             tests.append(test)
             failures += [failure] if failure else []
         # The first public failure teaches most (it shows values); a hidden one only when all public pass.
@@ -323,8 +329,8 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
                 run.values.pop(current, None)
                 return problem(f"Stopped after this case: your code wrote more than {OUTPUT_LIMIT_MB} MB of "
                                f"output (the sandbox's limit); print less.")
+            run.seconds[current] = clock.next_stage()
             current += 1
-            clock.next_stage()
         else:
             return problem("The worker sent an unexpected message; does your code write to file descriptors "
                            "it did not open?")

@@ -31,6 +31,7 @@ class Test(msgspec.Struct):
     hidden: bool  # a hidden case: its message never holds an expected value
     points: float  # earned: max_points when the case passed, else 0
     max_points: float  # this case's share of the exercise's max_score (to the cent)
+    seconds: float | None = None  # wall time until the case's result arrived; None where not measured
 
 
 class DiagnosisCases(msgspec.Struct):
@@ -105,6 +106,7 @@ class Result(msgspec.Struct):
     sandbox: Sandbox
     internal_error: bool  # dlcheck failed, not the submission (exit 3)
     hidden_cases: Literal["secret", "per-run"] | None
+    seconds: float = 0.0  # wall time of grading this exercise (0 for one not graded: missing)
     read_as: str | None | UnsetType = UNSET  # symbolic: how the answer was parsed
     method: str | None | UnsetType = UNSET  # symbolic: proved symbolically or shown numerically
 
@@ -148,6 +150,7 @@ class SummaryDocument(msgspec.Struct):
     totals: Totals
     warnings: list[FileWarning] = []
     assignment: AssignmentInfo | None | UnsetType = UNSET  # with --assignment
+    student: str | UnsetType = UNSET  # `dlcheck batch`: whose submission this is
 
 
 class UsageProblem(msgspec.Struct):

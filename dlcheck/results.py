@@ -17,6 +17,7 @@ class TestResult:
     status: str
     message: str = ""
     hidden: bool = False  # a hidden case: its message never holds an expected value
+    seconds: float | None = None  # wall time of this case in the worker; None where not measured
 
 
 @dataclass
@@ -54,6 +55,7 @@ class GradeResult:
     # also when there is no verdict at all (an internal error)
     internal_error: bool = False  # dlcheck failed, not the submission (the run exits 3)
     hidden_cases: str | None = None  # where hidden cases came from: "secret" or "per-run" (never the seed)
+    seconds: float = 0.0  # wall time of grading this exercise (the shared reference computation included)
 
     @property
     def isolation(self) -> str:
@@ -79,7 +81,8 @@ class GradeResult:
             "max_score": self.max_score,
             "message": self.message,
             "tests": [{"name": t.name, "status": t.status, "message": t.message, "hidden": t.hidden,
-                       "points": points, "max_points": max_points}
+                       "points": points, "max_points": max_points,
+                       "seconds": None if t.seconds is None else round(t.seconds, 4)}
                       for t, (points, max_points) in zip(self.tests, case_points(self))],
             "diagnosis": self.diagnosis,
             "submission": self.submission,
@@ -90,6 +93,7 @@ class GradeResult:
             "sandbox": {"layers": self.sandbox_layers or [], "trusted": self.trusted is not False},
             "internal_error": self.internal_error,
             "hidden_cases": self.hidden_cases,
+            "seconds": self.seconds,
         }
         if self.kind == "symbolic":
             data["read_as"] = self.read_as

@@ -56,9 +56,12 @@ class RunClock:
         self._last = Mark(time.monotonic(), 0.0, 0.0)
         self._start = self._stage = self._last
 
-    def next_stage(self) -> None:
-        """A stage ended (the worker reported): the next one gets its own case budget."""
+    def next_stage(self) -> float:
+        """A stage ended (the worker reported): the next one gets its own case budget. Returns the
+        wall seconds the ended stage took (a case's `seconds` in the result)."""
+        ended = self._stage
         self._stage = self._now()
+        return self._stage.wall - ended.wall
 
     def wall_deadline(self) -> float:
         """The backstop: when waiting ends whatever the CPU time (a time.monotonic() value)."""
