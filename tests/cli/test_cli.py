@@ -84,7 +84,7 @@ def test_grade_json_contract_for_a_failure(tmp_path, env):
     assert report["exercise"] == "scaled_sum" and report["status"] == "fail"
     assert report["max_score"] == 5 and 0 < report["score"] < 5
     assert [t["name"] for t in report["tests"]][0] == "single element"
-    assert all(set(t) == {"name", "status", "message", "hidden", "points", "max_points"} for t in report["tests"])
+    assert all(set(t) == {"name", "status", "message", "hidden", "points", "max_points", "seconds"} for t in report["tests"])
     assert report["sandbox"]["trusted"] is True and report["hidden_cases"] == "per-run"
     assert report["diagnosis"]["id"] == "mean_instead_of_sum" and report["diagnosis"]["message"]
     assert report["failure"]["expected"] and report["failure"]["got"]
