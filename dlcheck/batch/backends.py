@@ -8,6 +8,7 @@ back as data (their results); only the client writes DIR.
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
@@ -15,7 +16,6 @@ from typing import Callable
 from .grade import StudentGrades, grade_student
 
 WAIT_SECONDS = 0.25  # how often the client wakes up to notice Ctrl-C
-PLUGIN_NAME = "dlcheck-grader"
 
 
 def _deliver(future: Future, files, finished: Callable, progress) -> None:
@@ -101,48 +101,7 @@ class LocalBackend:
         self.grader.close()
 
 
-# ------------------------------------------------------------------ Dask
-
-class GraderPlugin:
-    """A Dask WorkerPlugin: each worker process holds one warm Grader for the whole batch."""
-
-    name = PLUGIN_NAME
-
-    def __init__(self, course_root: str, secret: str, allow_weak: bool):
-        self.course_root = course_root
-        self.secret = secret
-        self.allow_weak = allow_weak
-        self.grader = None
-        self.course = None
-
-    def setup(self, worker) -> None:
-        from ..catalog import Course
-        from ..grading import Grader
-
-        self.course = Course(__import__("pathlib").Path(self.course_root))
-        self.grader = Grader(self.course, secret=self.secret)
-        self.grader.warm_up()
-        # Fail closed on the worker too: a job there that lacks its layers is an internal error.
-        self.grader.require_trusted = not self.allow_weak or not self.grader.sandbox_problems()
-
-    def teardown(self, worker) -> None:
-        if self.grader is not None:
-            self.grader.close()
-
-
-def grade_on_worker(plan: list, files, previous: dict, only) -> StudentGrades:
-    """The task a Dask worker runs: grade one student with the worker's warm grader."""
-    from distributed import get_worker
-
-    plugin = get_worker().plugins[PLUGIN_NAME]
-    return _safely(lambda: grade_student(plugin.grader, plugin.course, plan, files, previous, only), files.id)
-
-
-def sandbox_problems_on_worker() -> list[str]:
-    from distributed import get_worker
-
-    return get_worker().plugins[PLUGIN_NAME].grader.sandbox_problems()
-
+# ------------------------------------------------------------------ Dask (dask_worker.py runs on the workers)
 
 class DaskBackend:
     def __init__(self, course, secret: str, address: str, jobs: int):
@@ -157,6 +116,8 @@ class DaskBackend:
         from ..errors import WeakSandbox
 
         self._connect(allow_weak)
+        from .dask_worker import sandbox_problems_on_worker
+
         problems = sorted({p for found in self._client.run(sandbox_problems_on_worker).values() for p in found})
         if problems and not allow_weak:
             raise WeakSandbox(f"the Dask workers cannot apply the sandbox layers that make a grade trustworthy "
@@ -173,15 +134,19 @@ class DaskBackend:
         if self.address == "local":
             # One single-threaded worker process per job: each holds its own zygote.
             self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+                                         dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
         else:
             self._client = Client(self.address)
+        from .dask_worker import PLUGIN_NAME, GraderPlugin
+
         self._client.register_plugin(GraderPlugin(str(self.course.root), self.secret, allow_weak),
                                      name=PLUGIN_NAME)
 
     def run(self, chosen: list, load: Callable, plan: list, only, finished: Callable, progress) -> None:
         from distributed import as_completed
+
+        from .dask_worker import grade_on_worker
 
         futures = {}
         try:
