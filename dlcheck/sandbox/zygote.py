@@ -102,7 +102,10 @@ def _preload() -> None:
     import numpy  # noqa: F401
 
     from .. import cases, reference, worker  # noqa: F401
+    from ..rules import dispatch_index
     from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
+
+    dispatch_index()  # jobs whose rules ban operators look them up here instead of listing them anew
 
 
 def _spawn(request: SpawnRequest, fds: list[int], control: socket.socket) -> int:
@@ -215,7 +218,8 @@ def _reap(pid: int, kill: bool) -> ReapReply:
     if kill:
         _killpg(pid)
     deadline = time.monotonic() + REAP_GRACE_SECONDS
-    status = None
+    # Killed: it is dying, wait for it outright (polling would add a sleep to every job).
+    status = os.waitpid(pid, 0)[1] if kill else None
     while status is None:
         done, raw = os.waitpid(pid, os.WNOHANG)
         if done:
