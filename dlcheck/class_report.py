@@ -223,7 +223,7 @@ def _student_row(student: StudentRow, exercise_ids: list[str]) -> str:
     else:
         cells = "".join(_cell(student, eid) for eid in exercise_ids)
     result = f'<a href="{_href(student.results)}">json</a>' if student.results else ""
-    return (f'<tr id="student-{_attr(student.id)}"><th scope="row">{name}</th><td class="num">{score}</td>'
+    return (f'<tr id="{_student_target(student.id)}"><th scope="row">{name}</th><td class="num">{score}</td>'
             f'<td class="num">{_pct(student.percent)}</td><td>{status}</td>{cells}<td>{result}</td></tr>')
 
 
@@ -280,7 +280,12 @@ def _student_anchor(student: StudentRow) -> str:
 
 
 def _student_anchor_by_id(student_id: str) -> str:
-    return f'<a href="#student-{_attr(quote(student_id, safe=""))}">{_text(student_id)}</a>'
+    return f'<a href="#{_student_target(student_id)}">{_text(student_id)}</a>'
+
+
+def _student_target(student_id: str) -> str:
+    """The student's row id, the same text in the id and in links to it (percent-encoded)."""
+    return "student-" + _attr(quote(student_id, safe=""))
 
 
 def _status_label(status: str) -> str:
@@ -388,7 +393,7 @@ thead th { background: var(--soft); font-size: 13px; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .message { white-space: pre-line; overflow-wrap: anywhere; }
-blockquote.message { margin: 6px 0; padding: 6px 10px; background: #fff; border-left: 4px solid var(--error);
+blockquote.message { white-space: pre-wrap; margin: 6px 0; padding: 6px 10px; background: #fff; border-left: 4px solid var(--error);
                      font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }
 tr.undiagnosed th, tr.undiagnosed td { color: var(--muted); }
 details summary { cursor: pointer; color: var(--accent); }

@@ -8,9 +8,11 @@ as it is: escaping it is the renderer's job.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import msgspec
 
@@ -53,7 +55,7 @@ class ExerciseStats:
     mean_percent: float | None  # mean score as % of the points, over `graded`
     misconceptions: tuple[Misconception, ...]  # most frequent first
     undiagnosed: tuple[str, ...]  # students whose failure no known mistake explains (a new one, several)
-    common_error: tuple[str, int] | None  # the most frequent error message and how many share it
+    common_error: tuple[str, int] | None  # the most frequent error message (paths cut) and how many share it
     internal_errors: int  # errors that were dlcheck's own fault, not the submission's
     timing: Timing | None  # over the results that ran (not missing)
 
@@ -158,7 +160,7 @@ def _exercise_stats(exercise: dict, graded: list[tuple[str, Result]]) -> Exercis
         counts=dict(counts), mean_percent=_mean_percent([r for _, r in graded]),
         misconceptions=_misconceptions(graded),
         undiagnosed=tuple(sid for sid, r in graded if r.status == FAIL and r.diagnosis is None),
-        common_error=Counter(r.message for r in errors).most_common(1)[0] if errors else None,
+        common_error=Counter(map(_error_message, errors)).most_common(1)[0] if errors else None,
         internal_errors=sum(r.internal_error for r in errors),
         timing=_timing([(sid, r.seconds) for sid, r in graded if r.status != MISSING]))
 
@@ -166,6 +168,15 @@ def _exercise_stats(exercise: dict, graded: list[tuple[str, Result]]) -> Exercis
 def _mean_percent(results: list[Result]) -> float | None:
     shares = [100.0 * r.score / r.max_score for r in results if r.max_score]
     return statistics.fmean(shares) if shares else None
+
+
+def _error_message(result: Result) -> str:
+    """The message with the student's own path to the file cut to the file's name: the same error in
+    everyone's `conv_shape.py` is one message, wherever each student's copy was unpacked."""
+    if not result.submission:
+        return result.message
+    name = PurePosixPath(result.submission).name
+    return re.sub(rf"[^\s'\"(]*/{re.escape(name)}\b", name, result.message)
 
 
 def _misconceptions(graded: list[tuple[str, Result]]) -> tuple[Misconception, ...]:

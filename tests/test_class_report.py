@@ -33,6 +33,7 @@ exercises:
 """
 HOSTILE = "<script>alert('pwned')</script>"
 HOSTILE_ID = "<img src=x onerror=alert(1)>"  # a folder name can hold all of that
+HOSTILE_FILE = f"def apply_model(model, x):\n    return {HOSTILE}\n"  # a syntax error quoting its line
 
 
 def fixture(name: str) -> str:
@@ -46,11 +47,12 @@ def students() -> list[Student]:
         Student("alice", {"scaled_sum.py": fixture("scaled_sum_ok"), "halve.py": fixture("halve_numpy_int"),
                           "square_grad.py": fixture("square_grad_ok"), "apply_model.py": fixture("apply_model_ok")}),
         Student("bob", {"scaled_sum.py": fixture("scaled_sum_mean"), "halve.py": fixture("halve_float"),
-                        "apply_model.py": f"def apply_model(model, x):\n    raise ValueError(\"{HOSTILE}\")\n"}),
+                        "apply_model.py": HOSTILE_FILE}),
         Student("carol", {"scaled_sum.py": fixture("scaled_sum_mean"),
                           "square_grad.py": "def square_grad(x):\n    return x.clone()\n",
                           "apply_model.py": "def apply_model(model, x):\n    return model(x)\n"}),
         Student("dave", {"scaled_sum.py": fixture("scaled_sum_raises"), "halve.py": "def halve(n):\n    return n / 2\n"}),
+        Student("erin", {"apply_model.py": HOSTILE_FILE}),  # the same syntax error, in another folder
         Student(HOSTILE_ID, error=f"not a zip file: {HOSTILE}"),
     ]
 
@@ -178,7 +180,7 @@ def test_misconceptions_list_each_diagnosis_with_its_count_and_message(graded, d
             shown[(exercise, cells[0])] = cells
     for (exercise, mistake), count in expected.items():
         assert shown[(exercise, mistake)][1] == str(count)
-    assert shown[("scaled_sum", "mean_instead_of_sum")][2] == "50 %"  # of the 4 graded students
+    assert shown[("scaled_sum", "mean_instead_of_sum")][2] == "40 %"  # of the 5 graded students
     assert shown[("scaled_sum", "mean_instead_of_sum")][3] == "You averaged over the last dimension instead of summing."
     assert shown[("square_grad", "forgot_factor_two")][3] == "The derivative of x² is 2x, not x."
     assert shown[("halve", "no known mistake")][1] == "1"  # bob's float(n // 2) is like no known mistake
@@ -188,8 +190,11 @@ def test_misconceptions_list_each_diagnosis_with_its_count_and_message(graded, d
 def test_an_exercise_most_students_error_on_is_flagged_with_its_commonest_error(dom):
     attention = dom.one("section", id="attention")
     flagged = " ".join(attention.text().split())
-    assert "apply_model: 2 of the 3 students who handed it in got an error (67 %)" in flagged
-    assert HOSTILE in attention.one("blockquote").text()  # bob's error message, as text
+    assert "apply_model: 3 of the 4 students who handed it in got an error (75 %)" in flagged
+    # bob's and erin's syntax error is one message once each one's folder is cut from the path
+    assert "Most common error message (2 students)" in flagged
+    message = attention.one("blockquote").text()
+    assert message.startswith("Syntax error in apply_model.py, line 2") and HOSTILE in message  # as text
     assert "1 submission could not be graded at all" in flagged
 
 
@@ -199,9 +204,9 @@ def test_per_exercise_rates_and_times(graded, dom):
     # columns: exercise, title, points, pass, fail, error, missing, pass rate, mean score
     shares = [r["score"] / r["max_score"] for doc in graded.results.values() for r in doc["results"]
               if r["exercise"] == "scaled_sum"]  # partial credit varies: hidden cases are drawn per run
-    assert by_id["scaled_sum"][2:] == ["5", "1", "2", "1", "0", "25 %", f"{100 * sum(shares) / 4:.0f} %"]
-    assert by_id["halve"][2:7] == ["6", "1", "2", "0", "1"]
-    assert by_id["apply_model"][5] == "2" and "mostly errors" in by_id["apply_model"][0]
+    assert by_id["scaled_sum"][2:] == ["5", "1", "2", "1", "1", "20 %", f"{100 * sum(shares) / 5:.0f} %"]
+    assert by_id["halve"][2:7] == ["6", "1", "2", "0", "2"]
+    assert by_id["apply_model"][5] == "3" and "mostly errors" in by_id["apply_model"][0]
     times = {cells[0]: cells for cells in rows(dom.one("section", id="time").one("table"))}
     ran = [r["seconds"] for doc in graded.results.values() for r in doc["results"]
            if r["exercise"] == "scaled_sum" and r["status"] != "missing"]
@@ -249,6 +254,8 @@ def test_plots_are_accessible_inline_svgs_with_unique_ids(dom):
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
     targets = {n.attrs["xlink:href"][1:] for n in dom.all("use")}
     assert targets and targets <= set(ids)  # every glyph reference resolves within the page
+    fragments = {n.attrs["href"][1:] for n in dom.all("a") if n.attrs["href"].startswith("#")}
+    assert f"student-{quote(HOSTILE_ID, safe='')}" in fragments and fragments <= set(ids)  # in-page links land
 
 
 def test_the_same_batch_renders_the_same_bytes(graded, page):
