@@ -13,6 +13,7 @@ and every student with a link to their feedback. docs/class-report.md explains h
 from __future__ import annotations
 
 import html
+import re
 import statistics
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -75,10 +76,11 @@ def _summary(stats: ClassStats) -> str:
 
 def _attention(stats: ClassStats) -> str:
     items = [_flag(e) for e in stats.flagged]
-    broken = [s for s in stats.students if s not in stats.graded]
+    graded = {s.id for s in stats.graded}
+    broken = [s for s in stats.students if s.id not in graded]
     if broken:
         items.append(f"<li><strong>{len(broken)} submission{'s' if len(broken) != 1 else ''} could not be graded "
-                     f"at all</strong>: {', '.join(_student_anchor(s) for s in broken)} "
+                     f"at all</strong>: {', '.join(_student_link(s.id) for s in broken)} "
                      f'(their error is in the <a href="#students">student table</a>).</li>')
     if not items:
         return ""
@@ -119,8 +121,8 @@ def _misconceptions(stats: ClassStats) -> str:
                 f"({_share(mistake.count, exercise.graded)} of those graded on it).</p>")
     tables = "\n".join(_misconception_table(e) for e in named)
     clean = [e.id for e in stats.exercises if e not in named]
-    rest = (f"<p>No failures at all on: {', '.join(f'<code>{_text(i)}</code>' for i in clean)}.</p>"
-            if clean else "")
+    rest = (f"<p>No submission failed on: {', '.join(f'<code>{_text(i)}</code>' for i in clean)} (errors and "
+            'missing files are counted <a href="#exercises">per exercise</a>).</p>' if clean else "")
     return _section("misconceptions", "Misconceptions", intro + lead + tables + rest, css="misconceptions")
 
 
@@ -133,7 +135,7 @@ def _misconception_table(exercise: ExerciseStats) -> str:
     failed = exercise.counts[FAIL]
     rows = [f'<tr><th scope="row"><code class="mistake">{_text(m.id)}</code></th>'
             f'<td class="num">{m.count}</td><td class="num">{_share(m.count, exercise.graded)}</td>'
-            f'<td class="message">{_text(m.message)}</td><td>{_who(m.students)}</td></tr>'
+            f'<td class="message">{_with_code(m.message)}</td><td>{_who(m.students)}</td></tr>'
             for m in exercise.misconceptions]
     if exercise.undiagnosed:
         rows.append('<tr class="undiagnosed"><th scope="row"><em>no known mistake</em></th>'
@@ -152,7 +154,7 @@ def _misconception_table(exercise: ExerciseStats) -> str:
 
 
 def _who(students: tuple[str, ...]) -> str:
-    names = ", ".join(_student_anchor_by_id(s) for s in students)
+    names = ", ".join(_student_link(s) for s in students)
     return f'<details><summary>{_students_count(len(students))}</summary>{names}</details>'
 
 
@@ -191,7 +193,7 @@ def _times(stats: ClassStats) -> str:
                                       [t.max if t else None for t in timings])
     rows = [f'<tr><th scope="row"><code>{_text(e.id)}</code></th>'
             + (f'<td class="num">{t.median:.2f} s</td><td class="num">{t.max:.2f} s</td>'
-               f"<td>{_student_anchor_by_id(t.slowest)}</td>" if t else '<td colspan="3">nothing ran</td>')
+               f"<td>{_student_link(t.slowest)}</td>" if t else '<td colspan="3">nothing ran</td>')
             + "</tr>" for e, t in zip(exercises, timings)]
     table = _table("times", "Grading time per exercise", ["Exercise", "Median", "Longest", "Longest for"], rows)
     return _section("time", "Time per exercise",
@@ -262,6 +264,11 @@ def _text(value) -> str:
 _attr = _text  # attribute values are escaped the same way (quotes included)
 
 
+def _with_code(message: str) -> str:
+    """A spec's message, escaped, then its `code` spans set as code (escaping first keeps it inert)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _text(message))
+
+
 def _clipped(message: str) -> str:
     clipped = message if len(message) <= LONGEST_MESSAGE else message[:LONGEST_MESSAGE] + " …"
     return _text(clipped)
@@ -275,11 +282,7 @@ def _href(path: str) -> str:
     return _attr(quote(path, safe="/"))
 
 
-def _student_anchor(student: StudentRow) -> str:
-    return _student_anchor_by_id(student.id)
-
-
-def _student_anchor_by_id(student_id: str) -> str:
+def _student_link(student_id: str) -> str:
     return f'<a href="#{_student_target(student_id)}">{_text(student_id)}</a>'
 
 
@@ -396,7 +399,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 blockquote.message { white-space: pre-wrap; margin: 6px 0; padding: 6px 10px; background: #fff; border-left: 4px solid var(--error);
                      font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }
 tr.undiagnosed th, tr.undiagnosed td { color: var(--muted); }
-details summary { cursor: pointer; color: var(--accent); }
+details summary { cursor: pointer; color: var(--accent); white-space: nowrap; }
 figure { margin: 10px 0; }
 figcaption { color: var(--muted); font-size: 13px; }
 svg.plot { width: 100%; height: auto; display: block; }

@@ -258,8 +258,16 @@ def test_plots_are_accessible_inline_svgs_with_unique_ids(dom):
     assert f"student-{quote(HOSTILE_ID, safe='')}" in fragments and fragments <= set(ids)  # in-page links land
 
 
-def test_the_same_batch_renders_the_same_bytes(graded, page):
+def test_the_same_batch_renders_the_same_bytes(graded, page, tmp_path):
     assert render_class_report(graded.batch, graded.results) == page
+    saved = tmp_path / "graded.json"  # and in another process: nothing depends on the clock or on hashing
+    saved.write_text(json.dumps({"batch": graded.batch, "results": graded.results}))
+    probe = ("import json, sys\nfrom dlcheck.class_report import render_class_report\n"
+             "d = json.load(open(sys.argv[1]))\nsys.stdout.write(render_class_report(d['batch'], d['results']))")
+    done = subprocess.run([sys.executable, "-c", probe, str(saved)], capture_output=True, text=True, timeout=120,
+                          encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == page
 
 
 def test_a_class_where_nobody_could_be_graded_still_renders(graded):
