@@ -106,9 +106,7 @@ class BatchStore:
 
         write_atomically(self.root / "gradebook.csv", gradebook_csv(records, plan))
         write_atomically(self.root / "batch.json", json.dumps(manifest, indent=2) + "\n")
+        from ..class_report import render_class_report
+
         results = {r.id: r.document for r in records if r.document is not None}
-        try:
-            from ..class_report import render_class_report
-        except ImportError:  # the report module is optional until it lands
-            return
         write_atomically(self.root / "report.html", render_class_report(manifest, results))

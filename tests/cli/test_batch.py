@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -218,3 +219,11 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded_class):
     assert done.returncode == 0, done.stdout + done.stderr
     assert gradebook(tmp_path / "dask") == gradebook(tmp_path / "out")
     assert json.loads((tmp_path / "dask" / "batch.json").read_text())["backend"] == "dask local"
+
+
+def test_the_class_report_names_the_misconception_and_links_feedback(graded_class):
+    tmp_path, _, _ = graded_class
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "mean_instead_of_sum" in page and "Week 1" in page
+    assert 'href="students/bob/feedback.txt"' in page
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page), "the report must load nothing from the network"
