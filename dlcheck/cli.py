@@ -172,8 +172,8 @@ def grade(
         if any(s.kind == "code" and (points is None or ws.submission(s.id, s.kind)) for s, points in plan):
             grader.warm_up()
             _check_sandbox(grader, counts, allow_weak_sandbox)
-        results = [_graded_or_internal(spec, lambda spec=spec, points=points: _grade_planned(
-            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan]
+        results = _in_parallel([lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
+            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan])
     for r in results:
         if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
@@ -265,6 +265,17 @@ def _load_assignment(path: Path | None, course: Course):
 def _assignment_plan(loaded) -> list:
     """Each exercise due with its points (missing submissions included: they are graded as missing)."""
     return [(due.spec, due.points) for due in loaded.exercises]
+
+
+def _in_parallel(tasks: list) -> list:
+    """Each task's result, in order; several run at once, one per core (each waits on its sandboxed
+    worker, which is where the time goes), sharing the grader's one zygote and computed references."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="dlcheck-grade") as pool:
+        return list(pool.map(lambda task: task(), tasks))
 
 
 def _grade_planned(grader, course: Course, ws: Workspace, spec, points: float | None, file, answer):
