@@ -490,7 +490,9 @@ def _print_json(document: dict) -> None:
 
 
 def _json_text(document: dict) -> str:
-    return json.dumps(document, indent=2, default=str) + "\n"
+    from .strict_json import dumps
+
+    return dumps(document, indent=2, default=str) + "\n"
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import strict_json
 from ..atomic_write import write_atomically
 from .grade import GradedExercise, StudentGrades
 from .students import StudentFiles
@@ -72,7 +73,7 @@ class BatchStore:
     def save(self, files: StudentFiles, grades: StudentGrades, document: dict, feedback: str) -> None:
         folder = self.folder(files.id)
         folder.mkdir(exist_ok=True)
-        write_atomically(folder / "results.json", json.dumps(document, indent=2) + "\n")
+        write_atomically(folder / "results.json", strict_json.dumps(document, indent=2) + "\n")
         write_atomically(folder / "feedback.txt", feedback)
         state = {"schema": STATE_SCHEMA, "student": files.id, "source": files.source,
                  "exercises": {exercise: {"key": graded.key, "feedback": graded.feedback}

@@ -85,6 +85,7 @@ def gradebook(out: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
+    """Graded once; the tests that change the class (reruns) come after those that read it."""
     tmp_path = tmp_path_factory.mktemp("batch")
     subs = build_class(tmp_path)
     done = batch(tmp_path, subs, "--jobs", "2")
@@ -149,6 +150,14 @@ def test_results_follow_the_published_schema_and_feedback_is_the_text_report(gra
     assert manifest["schema"] == "dlcheck.batch/1"
     assert [e["id"] for e in manifest["assignment"]["exercises"]] == ["scaled_sum", "halve"]
     assert {s["id"]: s["status"] for s in manifest["students"]}["eve"] == "error"
+
+
+def test_the_class_report_names_the_misconception_and_links_feedback(graded_class):
+    tmp_path, _, _ = graded_class
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "mean_instead_of_sum" in page and "Week 1" in page
+    assert 'href="students/bob/feedback.txt"' in page
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page), "the report must load nothing from the network"
 
 
 def test_a_rerun_grades_only_what_changed(graded_class):
@@ -220,10 +229,3 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded_class):
     assert gradebook(tmp_path / "dask") == gradebook(tmp_path / "out")
     assert json.loads((tmp_path / "dask" / "batch.json").read_text())["backend"] == "dask local"
 
-
-def test_the_class_report_names_the_misconception_and_links_feedback(graded_class):
-    tmp_path, _, _ = graded_class
-    page = (tmp_path / "out" / "report.html").read_text()
-    assert "mean_instead_of_sum" in page and "Week 1" in page
-    assert 'href="students/bob/feedback.txt"' in page
-    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page), "the report must load nothing from the network"
