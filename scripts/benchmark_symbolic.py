@@ -43,7 +43,7 @@ def main() -> None:
     t = timed_interleaved({
         "python -c pass": [PY, "-c", "pass"],
         sympy: [PY, "-c", "import sympy"],
-        grade_all: [PY, "-m", "dlcheck", "grade", "--all"],
+        grade_all: [PY, "-P", "-m", "dlcheck", "grade", "--all"],  # -P: the dlcheck on PYTHONPATH, not the cwd's
     }, env, args.repeat)
     shutil.rmtree(workspace, ignore_errors=True)
     width = max(map(len, t))

@@ -53,12 +53,13 @@ def run_all(jobs: dict, run) -> dict:
 
 def server_judging_with(body: str, preamble: str = "") -> list[str]:
     """A command for client.SERVER: the real symbolic server (imports, warm-up, limits, protocol),
-    whose judge, once the server is warm, is `def judge(request, deadline):` with `body`.
-    `preamble` runs first, before anything is imported."""
+    whose judge, once the server is warm, is `def judge(request, deadline):` with `body` (which may
+    call `real_judge`). `preamble` runs first, before anything is imported."""
     code = "\n".join([
         preamble,
         "import sys",
         "from dlcheck.symbolic import judge as judge_module, server",
+        "real_judge = judge_module.judge",
         "def judge(request, deadline):",
         textwrap.indent(body, "    "),
         "def preload(real=server._preload):",
