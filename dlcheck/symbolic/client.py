@@ -158,7 +158,7 @@ class SymbolicChecker:
 def _talk(channel: Channel, payload: bytes, deadline: float) -> tuple[bytes, str]:
     """Send the request, read the reply by the deadline: (reply bytes, outcome)."""
     try:
-        channel.sock.settimeout(max(0.0, deadline - time.monotonic()) or 1e-3)
+        channel.sock.settimeout(max(1e-3, deadline - time.monotonic()))  # a child that does not read
         channel.send(msgspec.Raw(payload))
         channel.sock.settimeout(None)
         reply = channel.receive(msgspec.Raw, deadline)
