@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -170,6 +169,16 @@ def test_a_server_killed_from_outside_fails_the_answer_in_flight_and_the_next_on
         assert time.monotonic() - started < 5  # its child died with the server: no wait for its timeout
         after = checker.check(_reference("implicit_diff_circle"), timeout=10)
         assert after["status"] == "pass"
+        assert checker.server_pid not in (None, server)
+
+
+def test_a_server_that_died_between_answers_is_replaced_without_an_error():
+    with SymbolicChecker() as checker:
+        checker.check(_reference("implicit_diff_circle"), timeout=10)
+        server = checker.server_pid
+        os.kill(server, signal.SIGKILL)
+        reply = checker.check(_reference("implicit_diff_circle"), timeout=10)
+        assert reply["status"] == "pass", reply["message"]
         assert checker.server_pid not in (None, server)
 
 
