@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,9 @@ class Sandbox:
             [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote"], cwd=str(self._home), output=self._log,
             env=child_environment())
         self._probe: ProbeReply | None = None
+        # A batch grades from several threads; each exchange with the zygote is one request and
+        # its reply, which must not interleave with another thread's.
+        self._control_lock = threading.Lock()
 
     @property
     def probe(self) -> ProbeReply:
@@ -121,7 +125,8 @@ class Sandbox:
     def _request(self, request: Any, fds: list[int] = ()) -> Any:
         """Send one control request (one packet, with `fds`) and decode the zygote's typed reply."""
         try:
-            return control.exchange(self._control, request, REPLY_TYPES[type(request)], fds)
+            with self._control_lock:
+                return control.exchange(self._control, request, REPLY_TYPES[type(request)], fds)
         except control.ControlLost as exc:
             detail = f"stopped unexpectedly: {self._log_tail()}" if exc.stopped else str(exc)
             raise GraderFault(f"the sandbox process {detail}") from None

@@ -107,7 +107,8 @@ def reap(pid: int, kill: bool) -> ReapReply:
     if kill:
         killpg(pid)
     deadline = time.monotonic() + REAP_GRACE_SECONDS
-    status = None
+    # Killed: it is dying, wait for it outright (polling would add a sleep to every job).
+    status = os.waitpid(pid, 0)[1] if kill else None
     while status is None:
         done, raw = os.waitpid(pid, os.WNOHANG)
         if done:

@@ -31,6 +31,8 @@ from .control import fork_job, reap, serve
 from .syscalls import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl, set_dumpable
 from .usage import children_of
 
+_live_jobs: set[int] = set()  # jobs spawned and not yet reaped
+
 
 def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
@@ -43,10 +45,13 @@ def main(control_fd: int) -> None:
         if isinstance(request, ProbeRequest):
             return probe
         if isinstance(request, SpawnRequest):
-            return SpawnReply(fork_job(control, fds, lambda fds: _run_child(request, fds)))
+            pid = fork_job(control, fds, lambda fds: _run_child(request, fds))
+            _live_jobs.add(pid)
+            return SpawnReply(pid)
         return _reap(request.pid, request.kill)
 
     serve(control, ControlRequest, handle, max_fds=4)
+    _live_jobs.clear()  # the grader is gone: every job goes too
     _sweep_children()
     os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
 
@@ -92,7 +97,10 @@ def _preload() -> None:
     import numpy  # noqa: F401
 
     from .. import cases, reference, worker  # noqa: F401
+    from ..rules import dispatch_index
     from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
+
+    dispatch_index()  # jobs whose rules ban operators look them up here instead of listing them anew
 
 
 def _run_child(request: SpawnRequest, fds: list[int]) -> None:
@@ -185,14 +193,16 @@ def _mb(value: int | None) -> int | None:
 
 def _reap(pid: int, kill: bool) -> ReapReply:
     reply = reap(pid, kill)
+    _live_jobs.discard(pid)
     _sweep_children()
     return reply
 
 
 def _sweep_children() -> None:
-    """Kill every process re-parented to us (a job's detached descendants), until none remain."""
+    """Kill every process re-parented to us (a job's detached descendants), until none remain. Jobs
+    still running (a batch runs several at once) are ours to keep: they are reaped on request."""
     for _ in range(200):
-        children = children_of(os.getpid())
+        children = [pid for pid in children_of(os.getpid()) if pid not in _live_jobs]
         if not children:
             return
         for child in children:
