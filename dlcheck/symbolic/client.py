@@ -97,10 +97,16 @@ class SymbolicChecker:
                 job = self._spawn(theirs)
             if isinstance(job, dict):
                 return job
-            server, pid = job
-            reply, outcome = _talk(Channel(ours, MAX_OUTPUT_BYTES), payload, time.monotonic() + timeout + MARGIN)
-        status = self._reap(server, pid, kill=outcome != "done")
-        return _verdict(reply, outcome, status, timeout)
+            return self._judged(*job, Channel(ours, MAX_OUTPUT_BYTES), payload, timeout)
+
+    def _judged(self, server: _Server, pid: int, channel: Channel, payload: bytes, timeout: float) -> dict:
+        """Send the request to the child `pid`, read its reply by the deadline, reap it."""
+        reply, outcome = _talk(channel, payload, time.monotonic() + timeout + MARGIN)
+        response = decode_response(reply) if outcome == "done" else None
+        # A child that replied, or overran its time or output, is killed at once; one that stopped
+        # without a valid reply is waited for, so that how it ended says why.
+        status = self._reap(server, pid, kill=response is not None or outcome in ("timeout", "too_much"))
+        return response if response is not None else _failure(outcome, status, timeout)
 
     def _spawn(self, theirs: socket.socket) -> tuple[_Server, int] | dict:
         """A child of a running server that will read its request from `theirs`; or an error reply."""
@@ -171,16 +177,14 @@ def _talk(channel: Channel, payload: bytes, deadline: float) -> tuple[bytes, str
     return bytes(reply), "done"
 
 
-def _verdict(reply: bytes, outcome: str, status: ReapReply | None, timeout: float) -> dict:
+def _failure(outcome: str, status: ReapReply | None, timeout: float) -> dict:
+    """The error reply for a child that gave no valid reply."""
     if outcome == "timeout":
         return error_response(f"The symbolic checker ran out of time ({timeout:g} s); "
                               "try writing your answer in a simpler form.")
     if outcome == "too_much":
         return error_response("The symbolic checker produced too much output; this is a grader "
                               "problem, please report it.")
-    response = decode_response(reply) if outcome == "done" else None
-    if response is not None:
-        return response
     if status is not None and status.signal in (signal.SIGXCPU, signal.SIGKILL):
         return error_response("The symbolic checker ran out of time or memory; "
                               "try writing your answer in a simpler form.")
