@@ -41,6 +41,7 @@ from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
 from .submission import Submission
+from .symbolic.client import SymbolicChecker
 from .time_limits import RunClock
 from .wire import Bounds, WireError, grader_value, unpack_value
 
@@ -106,6 +107,7 @@ class Grader:
         self._hidden_key = secret.encode() if secret else secrets.token_bytes(32)
         self.hidden_seed_source = "secret" if secret else "per-run"
         self._sandbox: Sandbox | None = None
+        self.symbolic = SymbolicChecker()  # cheap: its server (the sympy import) starts on the first answer
         self._references: dict[str, list[ReferenceCase]] = {}
         # A batch grades from several threads: the sandbox starts once, each reference is computed once.
         self._lock = threading.Lock()
@@ -150,6 +152,7 @@ class Grader:
         _ = self.sandbox
 
     def close(self) -> None:
+        self.symbolic.close()
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
@@ -165,7 +168,8 @@ class Grader:
         started = time.monotonic()
         if spec.kind == "symbolic":
             answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
-            result = grade_symbolic(self.course, spec, answer, submission.name, seed=self.hidden_seed(spec.id))
+            result = grade_symbolic(self.course, spec, answer, submission.name, self.symbolic,
+                                    seed=self.hidden_seed(spec.id))
         else:
             result = self.grade_code(spec, submission.text, submission.name)
         result.seconds = round(time.monotonic() - started, 4)
@@ -589,12 +593,12 @@ def answer_from_file(text: str, suffix: str) -> str:
                     if line.strip() and not line.lstrip().startswith(marker)).strip()
 
 
-def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, seed: int | None = None) -> GradeResult:
-    """Checks the answer in a bounded subprocess; this process never parses it with sympy.
+def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, checker: SymbolicChecker,
+                   seed: int | None = None) -> GradeResult:
+    """Checks the answer in a bounded child of `checker`'s server; this process never parses it with sympy.
 
     `seed` chooses the numeric sample points: the grader's hidden seed, so that no answer can be
     fitted to points known in advance (without one, the worker's fixed seed)."""
-    from .symbolic.client import check_symbolic
     from .symbolic.protocol import MistakeExpr, SymbolicRequest, SymbolSpec
 
     # No student code runs: the answer is text, read by dlcheck's own parser in a bounded process.
@@ -613,7 +617,7 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, s
         mistakes=[MistakeExpr(m.id, m.expr, list(m.variants)) for m in spec.mistakes],
         budget_seconds=spec.time_budget_seconds, seed=seed,
     )
-    reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)  # every field, checked
+    reply = checker.check(request, timeout=spec.time_budget_seconds + 5)  # every field, checked
     status = reply["status"]
     result.read_as = reply["read_as"]
     result.method = reply["method"]
