@@ -169,7 +169,10 @@ def grade(
             [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
     counts = output == Format.json or summary or _in_ci()
     with Grader(the_course) as grader:
-        if any(s.kind == "code" and (points is None or ws.submission(s.id, s.kind)) for s, points in plan):
+        handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
+        if any(s.kind == "symbolic" for s in handed_in):
+            grader.symbolic.start()  # its sympy import overlaps with the zygote's torch import
+        if any(s.kind == "code" for s in handed_in):
             grader.warm_up()
             _check_sandbox(grader, counts, allow_weak_sandbox)
         results = _in_parallel([lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(

@@ -76,6 +76,15 @@ class SymbolicChecker:
         server = self._server
         return server.process.pid if server is not None and server.alive() else None
 
+    def start(self) -> None:
+        """Start the server now (its sympy import then overlaps with other start-up work); a server
+        that cannot start is reported by the first `check`."""
+        with self._lock:
+            try:
+                self._running_server()
+            except OSError:
+                pass
+
     def check(self, request: SymbolicRequest | dict, timeout: float) -> dict:
         """Judge the request's answer; gives up `timeout` (+ MARGIN) seconds after its child starts.
 
