@@ -372,9 +372,9 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
     what = "; ".join(problems)
     if counts and not allow_weak:
         raise WeakSandbox(f"this machine cannot apply the sandbox layers that make a grade trustworthy "
-                          f"(missing: {what}). Grading that counts (CI, --format json, --all) refuses. Enable "
-                          f"user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} to grade "
-                          f"anyway; results then say \"trusted\": false.")
+                          f"(missing: {what}). Grading that counts (CI, --format json or a platform's, --all) "
+                          f"refuses. Enable user namespaces or Landlock (docs/security.md), or pass "
+                          f"{ALLOW_WEAK_OPTION} to grade anyway; results then say \"trusted\": false.")
     if not counts:
         _stderr(f"warning: weak sandbox here (missing: {what}); fine for practice, but such a grade cannot count.")
 
@@ -457,7 +457,7 @@ app.add_typer(gradescope_app, name="gradescope")
 
 @gradescope_app.command("build")
 def gradescope_build(
-    assignment: Annotated[Path, typer.Argument(metavar="ASSIGNMENT", help="The assignment file (docs/assignments.md).")],
+    assignment: Annotated[Path, typer.Argument(metavar="ASSIGNMENT", help="The assignment (docs/assignments.md).")],
     out: Annotated[Path, typer.Argument(metavar="OUT.zip", help="The zip to write (atomically).")],
     allow_weak_sandbox: Annotated[bool, typer.Option(
         "--allow-weak-sandbox", help="Grade even where Gradescope's machine cannot sandbox well enough for a grade "

@@ -130,7 +130,8 @@ def weak_sandbox_note(exercises: list[str]) -> str:
 def output_excerpt(output: str, max_lines: int = 12) -> str:
     """The first lines the submission printed."""
     lines = clean(output).splitlines()
-    return "\n".join(lines[:max_lines] + ([f"… ({len(lines) - max_lines} more lines)"] if len(lines) > max_lines else []))
+    more = [f"… ({len(lines) - max_lines} more lines)"] if len(lines) > max_lines else []
+    return "\n".join(lines[:max_lines] + more)
 
 
 def truncate(text: str, limit: int, marker: str) -> str:

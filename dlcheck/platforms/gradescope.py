@@ -124,7 +124,8 @@ def _failure_parts(result: dict, include_diagnosis: bool) -> list[str]:
 
 def _diagnosis_md(diagnosis: dict, counted: bool = True) -> str:
     if not counted:  # what diagnosis.py observed names how many cases matched, the hidden ones included
-        diagnosis = {**diagnosis, "observed": f"Your results look like what the known mistake '{diagnosis['id']}' gives."}
+        looks_like = f"Your results look like what the known mistake '{diagnosis['id']}' gives."
+        diagnosis = {**diagnosis, "observed": looks_like}
     heading, body = diagnosis_text(diagnosis).split("\n", 1)
     return f"**{md_text(heading)}**\n\n{md_text(body)}"
 

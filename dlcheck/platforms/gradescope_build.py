@@ -59,12 +59,15 @@ def build(assignment_file: Path, course, out: Path, allow_weak_sandbox: bool = F
 
 
 def _check_references(course, loaded) -> None:
-    """Gradescope grades against the references: a student's copy of the course has none."""
-    missing = [str(course.reference_path(due.spec)) for due in loaded.exercises
-               if not course.reference_path(due.spec).is_file()]
-    if missing:
-        raise UsageError(f"the course at {course.root} has no reference for {', '.join(missing)}; build from the "
-                         f"full course (--course DIR, with solutions/).")
+    """Gradescope grades against the references and known mistakes: a student's copy has neither."""
+    from ..errors import SpecError
+
+    try:
+        for due in loaded.exercises:
+            course.reference_path(due.spec)
+            course.mistakes_path(due.spec)
+    except SpecError as missing:
+        raise UsageError(f"{missing}. Build from the full course (--course DIR, with solutions/).") from None
 
 
 def _dlcheck_source() -> Path:
