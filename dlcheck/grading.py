@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from . import rules, wire
 from .catalog import Course
 from .compare import compare_safely, describe_type
 from .diagnosis import diagnose, symbolic_diagnosis
-from .errors import GraderFault
+from .errors import GraderFault, WeakSandbox
 from .input_feedback import changed_message, unchecked_message
 from .messages import (
     CaseRaised, CaseResult, ErrorInfo, ImportFailed, InputChange, Isolation, JobLimits, MissingFunction, Ready,
@@ -106,14 +107,18 @@ class Grader:
         self.hidden_seed_source = "secret" if secret else "per-run"
         self._sandbox: Sandbox | None = None
         self._references: dict[str, list[ReferenceCase]] = {}
+        # A batch grades from several threads: the sandbox starts once, each reference is computed once.
+        self._lock = threading.Lock()
+        self._reference_locks: dict[str, threading.Lock] = {}
         # Grading that counts: a job whose sandbox came out weaker than trusted is an internal error.
         self.require_trusted = False
 
     @property
     def sandbox(self) -> Sandbox:
-        if self._sandbox is None:
-            self._sandbox = Sandbox()
-        return self._sandbox
+        with self._lock:
+            if self._sandbox is None:
+                self._sandbox = Sandbox()
+            return self._sandbox
 
     def hidden_seed(self, exercise_id: str) -> int:
         digest = hmac.new(self._hidden_key, exercise_id.encode(), hashlib.sha256).digest()
@@ -123,6 +128,22 @@ class Grader:
         """Why this machine's sandbox cannot make a verdict trustworthy (empty when it can)."""
         probe = self.sandbox.probe
         return missing_layers(probe.layers) + exposure_problems(self.course.root, probe.exposed)
+
+    def enforce_trust(self, counts: bool, allow_weak: bool, what_counts: str) -> list[str]:
+        """Grading that counts refuses a sandbox too weak to trust (WeakSandbox), unless allowed; then
+        every job must get its layers. Returns what is missing (empty when nothing is)."""
+        from .sandbox.trust import ALLOW_WEAK_OPTION
+
+        problems = self.sandbox_problems()
+        if not problems:
+            self.require_trusted = counts
+            return []
+        if counts and not allow_weak:
+            raise WeakSandbox(f"this machine cannot apply the sandbox layers that make a grade trustworthy "
+                              f"(missing: {'; '.join(problems)}). Grading that counts ({what_counts}) refuses. "
+                              f"Enable user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} "
+                              f"to grade anyway; results then say \"trusted\": false.")
+        return problems
 
     def warm_up(self) -> None:
         """Start the zygote now, so its torch import overlaps with the grader's own start-up."""
@@ -173,9 +194,12 @@ class Grader:
         return self._judge(spec, result, cases, run)
 
     def reference_cases(self, spec: Spec) -> list[ReferenceCase]:
-        if spec.id not in self._references:
-            self._references[spec.id] = self.fresh_reference_cases(spec)
-        return self._references[spec.id]
+        with self._lock:
+            lock = self._reference_locks.setdefault(spec.id, threading.Lock())
+        with lock:
+            if spec.id not in self._references:
+                self._references[spec.id] = self.fresh_reference_cases(spec)
+            return self._references[spec.id]
 
     def fresh_reference_cases(self, spec: Spec) -> list[ReferenceCase]:
         """The cases computed anew in a fresh reference process (reference_cases caches them)."""

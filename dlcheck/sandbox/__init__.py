@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,9 @@ class Sandbox:
         )
         theirs.close()
         self._probe: ProbeReply | None = None
+        # A batch grades from several threads; each exchange with the zygote is one request and
+        # its reply, which must not interleave with another thread's.
+        self._control_lock = threading.Lock()
 
     @property
     def probe(self) -> ProbeReply:
@@ -125,8 +129,9 @@ class Sandbox:
     def _request(self, request: Any, fds: list[int] = ()) -> Any:
         """Send one control request (one packet, with `fds`) and decode the zygote's typed reply."""
         try:
-            socket.send_fds(self._control, [wire.pack(request)], list(fds))
-            reply = self._control.recv(CONTROL_PACKET_BYTES)
+            with self._control_lock:
+                socket.send_fds(self._control, [wire.pack(request)], list(fds))
+                reply = self._control.recv(CONTROL_PACKET_BYTES)
         except OSError:
             reply = b""
         if not reply:

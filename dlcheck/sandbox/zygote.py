@@ -33,6 +33,9 @@ REAP_GRACE_SECONDS = 2.0
 INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
 
 
+_live_jobs: set[int] = set()  # jobs spawned and not yet reaped
+
+
 def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
@@ -45,6 +48,7 @@ def main(control_fd: int) -> None:
         except OSError:
             data, fds = b"", []
         if not data:
+            _live_jobs.clear()  # the grader is gone: every job goes too
             _sweep_children()
             os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
         request = wire.unpack(data, ControlRequest)  # the grader is trusted: a bad packet is a bug
@@ -98,7 +102,10 @@ def _preload() -> None:
     import numpy  # noqa: F401
 
     from .. import cases, reference, worker  # noqa: F401
+    from ..rules import dispatch_index
     from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
+
+    dispatch_index()  # jobs whose rules ban operators look them up here instead of listing them anew
 
 
 def _spawn(request: SpawnRequest, fds: list[int], control: socket.socket) -> int:
@@ -115,6 +122,7 @@ def _spawn(request: SpawnRequest, fds: list[int], control: socket.socket) -> int
             os._exit(INTERNAL_FAILURE_STATUS)  # never fall back into the zygote's loop
     for fd in fds:
         os.close(fd)
+    _live_jobs.add(pid)
     return pid
 
 
@@ -210,7 +218,8 @@ def _reap(pid: int, kill: bool) -> ReapReply:
     if kill:
         _killpg(pid)
     deadline = time.monotonic() + REAP_GRACE_SECONDS
-    status = None
+    # Killed: it is dying, wait for it outright (polling would add a sleep to every job).
+    status = os.waitpid(pid, 0)[1] if kill else None
     while status is None:
         done, raw = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -220,6 +229,7 @@ def _reap(pid: int, kill: bool) -> ReapReply:
             status = os.waitpid(pid, 0)[1]
         else:
             time.sleep(0.005)
+    _live_jobs.discard(pid)
     _killpg(pid)  # leftover members of the job's group
     _sweep_children()
     if os.WIFSIGNALED(status):
@@ -235,9 +245,10 @@ def _killpg(pgid: int) -> None:
 
 
 def _sweep_children() -> None:
-    """Kill every process re-parented to us (a job's detached descendants), until none remain."""
+    """Kill every process re-parented to us (a job's detached descendants), until none remain. Jobs
+    still running (a batch runs several at once) are ours to keep: they are reaped on request."""
     for _ in range(200):
-        children = children_of(os.getpid())
+        children = [pid for pid in children_of(os.getpid()) if pid not in _live_jobs]
         if not children:
             return
         for child in children:
