@@ -21,7 +21,7 @@ import xmlschema
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 from dlcheck.platforms import render
-from tests.conftest import FIXTURE_COURSE, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, run_cli
 
 SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
@@ -351,9 +351,48 @@ def test_output_is_written_whole_and_a_usage_error_leaves_it_alone(tmp_path):
     valid(EXERCISM, grade(tmp_path, "exercism", "scaled_sum", exit_code=0))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".result")) == []  # no temporary left
     before = out.read_text()
+    assert before != "old" and json.loads(before)["version"] == 3  # replaced whole
     done = run_cli("grade", "no_such_exercise", "--format", "exercism", "--output", str(out), cwd=tmp_path,
                    env=environment(tmp_path))
     assert done.returncode == 2 and out.read_text() == before  # a usage error is not a run: exit 2, nothing written
     done = run_cli("grade", "scaled_sum", "--format", "junit", "--output", str(tmp_path), cwd=tmp_path,
                    env=environment(tmp_path))
     assert done.returncode == 2 and "is a directory" in done.stderr
+
+
+def test_a_diagnosed_symbolic_answer_in_every_format(tmp_path):
+    """The real course's symbolic exercise: one `equivalence` test, how the answer was read, the mistake."""
+    answer = r"\frac{1}{\sqrt{\alpha_t}}\left(x_t - \frac{1-\alpha_t}{\sqrt{1-\alpha_t}}\epsilon\right)"
+    env = {**environment(tmp_path), "DLCHECK_COURSE": str(REPO)}
+    done = run_cli("grade", "ddpm_posterior_mean", "--answer", answer, "--format", "json", cwd=tmp_path, env=env)
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert document["diagnosis"]["id"] == "sqrt_one_minus_alpha" and document["read_as"]
+    gradescope = valid(GRADESCOPE, render("gradescope", document))
+    (only,) = gradescope["tests"]
+    assert only["name"] == "ddpm_posterior_mean" and only["status"] == "failed" and only["visibility"] == "visible"
+    assert "I read your answer as" in only["output"] and "sqrt\\_one\\_minus\\_alpha" in only["output"]
+    exercism = valid(EXERCISM, render("exercism", document))
+    assert [t["name"] for t in exercism["tests"]] == ["equivalence"] and exercism["status"] == "fail"
+    assert "I read your answer as" in exercism["tests"][0]["message"]
+    prairielearn = valid(PRAIRIELEARN, render("prairielearn", document))
+    assert prairielearn["gradable"] is True and prairielearn["score"] == 0.0
+    assert "sqrt_one_minus_alpha" in prairielearn["tests"][0]["output"]
+    classroom = valid(CLASSROOM, render("github-classroom", document))
+    assert classroom["tests"][0]["status"] == "fail" and "sqrt_one_minus_alpha" in classroom["tests"][0]["message"]
+    (suite,) = list(junit(render("junit", document)))
+    (case,) = list(suite)
+    assert outcomes(case)[0].type == "mistake:sqrt_one_minus_alpha" and "I read your answer as" in outcomes(case)[0].text
+
+
+def test_control_characters_a_submission_prints_or_raises_stay_visible_escapes(tmp_path):
+    """A fake PASS header drawn with ANSI escapes and a bidi override: XML 1.0 cannot hold them
+    raw, and no platform should render them; they arrive as visible text (\\x1b, \\u202e)."""
+    workspace(tmp_path, {"scaled_sum": "scaled_sum_ansi"})
+    text = grade(tmp_path, "junit", "scaled_sum", exit_code=1)
+    (suite,) = list(junit(text))
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[2J" in text and "\\u202e" in text
+    printed = ET.fromstring(text).find("testsuite/system-out").text
+    assert "\\x1b[32m✓ scaled_sum: PASS" in printed and suite.failures + suite.errors == suite.tests
+    exercism = valid(EXERCISM, grade(tmp_path, "exercism", "scaled_sum", exit_code=0))
+    assert exercism["status"] == "fail" and "\x1b" not in json.dumps(exercism, ensure_ascii=False)
