@@ -71,7 +71,7 @@ def _whole_output(result: dict) -> str:
     parts += _symbolic_parts(result) + _failure_parts(result, include_diagnosis=True)
     if len(result["tests"]) > 1:
         parts.append("**Cases**\n\n" + fenced("\n".join(case_line(t) for t in result["tests"])))
-    return "\n\n".join(parts + _printed(result))
+    return "\n\n".join(parts + _printed(result, result["status"] != "pass"))
 
 
 def _public_output(result: dict, public: list[dict], fails: bool, withheld: bool) -> str:
@@ -85,7 +85,7 @@ def _public_output(result: dict, public: list[dict], fails: bool, withheld: bool
             parts.append(_diagnosis_md(result["diagnosis"], counted=not withheld))
         parts += _failure_parts(result, include_diagnosis=False)
     parts.append("**Public cases**\n\n" + fenced("\n".join(case_line(t) for t in public)))
-    return "\n\n".join(parts + _printed(result))
+    return "\n\n".join(parts + _printed(result, fails))  # by the public verdict: the exercise's would tell
 
 
 def _hidden_output(result: dict, hidden: list[dict], fails: bool, public_fails: bool) -> str:
@@ -136,8 +136,8 @@ def _symbolic_parts(result: dict) -> list[str]:
     return ["**I read your answer as:**\n\n" + fenced(clean(result["read_as"]))]
 
 
-def _printed(result: dict) -> list[str]:
-    if result["status"] == "pass" or not (result.get("output") or "").strip():
+def _printed(result: dict, shown: bool) -> list[str]:
+    if not shown or not (result.get("output") or "").strip():
         return []
     return ["**Your code printed (first lines)**\n\n" + fenced(output_excerpt(result["output"]))]
 

@@ -396,3 +396,20 @@ def test_control_characters_a_submission_prints_or_raises_stay_visible_escapes(t
     assert "\\x1b[32m✓ scaled_sum: PASS" in printed and suite.failures + suite.errors == suite.tests
     exercism = valid(EXERCISM, grade(tmp_path, "exercism", "scaled_sum", exit_code=0))
     assert exercism["status"] == "fail" and "\x1b" not in json.dumps(exercism, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date"])
+def test_gradescope_shows_nothing_of_withheld_hidden_cases_that_alone_fail(tmp_path, visibility):
+    """Hard-coded public values: every public case passes, the hidden ones fail. While they are
+    withheld, what students see is the public cases' own verdict: a pass, with nothing printed."""
+    workspace(tmp_path, {"halve": "halve_hardcoded"})
+    path = tmp_path / "halve.yaml"
+    path.write_text(f"due: 2026-03-01T23:59:00+01:00\nvisibility: {visibility}\nexercises: [halve]\n")
+    report = valid(GRADESCOPE, grade(tmp_path, "gradescope", "--assignment", str(path), exit_code=1))
+    public, hidden = report["tests"]
+    assert (public["name"], public["status"], public["score"], public["visibility"]) == \
+        ("halve: public cases", "passed", public["max_score"], "visible")
+    assert (hidden["status"], hidden["score"], hidden["visibility"]) == ("failed", 0.0, visibility)
+    assert "printed" not in public["output"] and "halve(7)" not in public["output"]
+    assert "hidden" not in public["output"].lower() and "exercises pass" not in report["output"]
+    assert "Every public case passes, but a hidden one does not" in hidden["output"]
