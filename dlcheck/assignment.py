@@ -11,8 +11,8 @@ The file is YAML (docs/assignments.md):
         points: 5
 
 `load_assignment` checks it against the course and raises AssignmentError naming the file and the
-field, as load_spec does for a spec. `visibility` is stored and validated; what it hides in reports
-is not applied yet (hidden-case results are shown as today).
+field, as load_spec does for a spec. `visibility` is carried in the result document; the Gradescope
+format applies it (dlcheck/platforms/gradescope.py), the other reports show hidden cases as always.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Assignment(_Struct):
     exercises: Annotated[list[Union[str, Entry]], Meta(min_length=1)]
     name: Union[str, None] = None
     due: Union[datetime, None] = None
-    visibility: Visibility = "public"  # of the hidden cases' results; not applied to reports yet
+    visibility: Visibility = "public"  # of the hidden cases' results: applied by the Gradescope format
 
 
 @dataclass(frozen=True)

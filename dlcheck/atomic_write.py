@@ -8,16 +8,18 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """`text` into `path`, through a temporary file in the same directory (so that os.replace is a
-    rename on one file system): readers see the old file or the new one, never a part."""
+def write_atomically(path: Path, text: str | bytes, mode: int | None = None) -> None:
+    """`text` (or bytes) into `path`, through a temporary file in the same directory (so that
+    os.replace is a rename on one file system): readers see the old file or the new one, never a part.
+    `mode`: the file's permissions (default: the replaced file's, or what the umask gives)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with (os.fdopen(handle, "wb") if isinstance(text, bytes) else
+              os.fdopen(handle, "w", encoding="utf-8")) as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _mode_for(path))
+        os.chmod(temporary, _mode_for(path) if mode is None else mode)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

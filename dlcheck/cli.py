@@ -42,6 +42,18 @@ class Format(str, Enum):
     json = "json"
 
 
+class GradeFormat(str, Enum):
+    """What `grade` writes: text, dlcheck's JSON, or a platform's format (dlcheck/platforms/)."""
+
+    text = "text"
+    json = "json"
+    junit = "junit"
+    gradescope = "gradescope"
+    exercism = "exercism"
+    prairielearn = "prairielearn"
+    github_classroom = "github-classroom"
+
+
 class Kind(str, Enum):
     code = "code"
     symbolic = "symbolic"
@@ -54,6 +66,8 @@ WorkspaceOption = Annotated[Optional[Path], typer.Option(
     "--workspace", "-w", help=f"Your working directory [env: {WORKSPACE_ENV}; default: ./dlcheck-work].",
     show_default=False)]
 FormatOption = Annotated[Format, typer.Option("--format", help="text for people, json for machines.")]
+GradeFormatOption = Annotated[GradeFormat, typer.Option(
+    "--format", help="text for people, json for machines, or a platform's format (docs/platforms.md).")]
 
 
 def _console() -> Console:
@@ -142,7 +156,7 @@ def grade(
     assignment: Annotated[Optional[Path], typer.Option(
         "--assignment", help="Grade exactly this assignment's exercises, with its points; a missing file scores 0 "
                              "(docs/assignments.md).", show_default=False)] = None,
-    output: FormatOption = Format.text,
+    output: GradeFormatOption = GradeFormat.text,
     output_file: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Write the whole result (in --format) to this file, atomically: it is replaced "
                                "only once the new one is complete. Stdout then gets one line saying so.",
@@ -167,7 +181,7 @@ def grade(
     loaded = _load_assignment(assignment, the_course)
     plan = (_assignment_plan(loaded) if loaded else
             [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
-    counts = output == Format.json or summary or _in_ci()
+    counts = output != GradeFormat.text or summary or _in_ci()  # a machine-read format counts
     with Grader(the_course) as grader:
         handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
         if any(s.kind == "symbolic" for s in handed_in):
@@ -182,6 +196,10 @@ def grade(
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
     warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
     _emit_results(results, output, summary, warnings, loaded, output_file)
+    from .platforms import EXIT_ZERO_WHEN_WRITTEN
+
+    if output.value in EXIT_ZERO_WHEN_WRITTEN:
+        return  # the platform's runner contract: the document says how grading went, exit 0 means it ran
     if any(r.internal_error for r in results):
         raise typer.Exit(EXIT_INTERNAL)
     if any(r.status != "pass" for r in results):
@@ -353,15 +371,15 @@ def _in_ci() -> bool:
 
 def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
     """Grading that counts (CI, JSON, --all) refuses a sandbox too weak to trust; practice only warns."""
-    problems = grader.enforce_trust(counts, allow_weak, what_counts="CI, --format json, --all")
+    problems = grader.enforce_trust(counts, allow_weak, what_counts="CI, --format json or a platform's, --all")
     if problems and not counts:
         _stderr(f"warning: weak sandbox here (missing: {'; '.join(problems)}); fine for practice, but such a "
                 f"grade cannot count.")
 
 
-def _emit_results(results: list, output: Format, summary: bool, warnings: list[dict], loaded,
+def _emit_results(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded,
                   output_file: Path | None) -> None:
-    if output_file is None and output == Format.text:
+    if output_file is None and output == GradeFormat.text:
         _render_text(_console(), results, summary, warnings, loaded)
         return
     document = _results_document(results, output, summary, warnings, loaded)
@@ -375,22 +393,31 @@ def _emit_results(results: list, output: Format, summary: bool, warnings: list[d
     sys.stdout.write(f"Wrote the {output.value} result of {len(results)} exercise(s) ({counts}) to {output_file}.\n")
 
 
-def _results_document(results: list, output: Format, summary: bool, warnings: list[dict], loaded) -> str:
+def _results_document(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded) -> str:
     """The whole document, rendered before anything is written (so a failure writes nothing)."""
-    if output == Format.json:
-        from .results import exercise_json, summary_json
+    if output != GradeFormat.text:
+        document = _json_document(results, summary, warnings, loaded)
+        if output == GradeFormat.json:
+            return _json_text(document)
+        from .platforms import render
 
-        if not summary:
-            return _json_text(exercise_json(results[0]))
-        document = summary_json(results)
-        if loaded is not None:
-            document["assignment"] = loaded.to_json()
-        return _json_text({**document, "warnings": warnings})
+        return render(output.value, document)  # every platform's format is made from the JSON document
     import io
 
     buffer = io.StringIO()
     _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary, warnings, loaded)
     return buffer.getvalue()
+
+
+def _json_document(results: list, summary: bool, warnings: list[dict], loaded) -> dict:
+    from .results import exercise_json, summary_json
+
+    if not summary:
+        return exercise_json(results[0])
+    document = summary_json(results)
+    if loaded is not None:
+        document["assignment"] = loaded.to_json()
+    return {**document, "warnings": warnings}
 
 
 def _render_text(console: Console, results: list, summary: bool, warnings: list[dict], loaded) -> None:
@@ -420,6 +447,26 @@ def _write_output_file(path: Path, document: str) -> None:
         write_atomically(path, document)
     except OSError as error:
         raise UsageError(f"--output {path}: cannot write it ({error.strerror or error}).") from error
+
+
+gradescope_app = typer.Typer(help="Gradescope: the autograder zip (docs/platforms.md).", no_args_is_help=True)
+app.add_typer(gradescope_app, name="gradescope")
+
+
+@gradescope_app.command("build")
+def gradescope_build(
+    assignment: Annotated[Path, typer.Argument(metavar="ASSIGNMENT", help="The assignment (docs/assignments.md).")],
+    out: Annotated[Path, typer.Argument(metavar="OUT.zip", help="The zip to write (atomically).")],
+    allow_weak_sandbox: Annotated[bool, typer.Option(
+        "--allow-weak-sandbox", help="Grade even where Gradescope's machine cannot sandbox well enough for a grade "
+                                     "that counts; every result then says so.")] = False,
+    course: CourseOption = None,
+) -> None:
+    """Write the zip Gradescope's autograder takes: setup.sh, run_autograder, dlcheck, the course, the assignment."""
+    from .platforms.gradescope_build import build
+
+    built = build(assignment, _course(course), out, allow_weak_sandbox)
+    sys.stdout.write(built.summary() + "\n")
 
 
 @app.command()
