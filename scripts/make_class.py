@@ -5,9 +5,9 @@
     python scripts/make_class.py OUT --dry-run     # print the counts as JSON, write nothing
 
 OUT (new or empty) gets one entry per student, named by the student id (s000, s001, ...), as
-`dlcheck batch OUT --assignment OUT/assignment.yaml` reads them: about 85% folders, 10% `<id>.zip`
-(the files at the zip's root) and 5% git repositories (the files committed on `main`, the working
-tree equal to HEAD). Inside, files are named as in a dlcheck workspace (`<exercise id>.py`, `.txt`).
+`dlcheck batch OUT --assignment OUT/assignment.yaml` reads them: 10% `<id>.zip` (the files at the
+zip's root) and 5% git repositories (the files committed on `main`, the working tree equal to HEAD),
+at least one of each from 3 students on, the rest folders. Inside, files are named as in a dlcheck workspace (`<exercise id>.py`, `.txt`).
 Each submission-exercise is drawn independently as:
 
     correct   57.5%  the reference (solutions/<id>.py or .txt) varied harmlessly: comments, a docstring,
@@ -20,7 +20,8 @@ Each submission-exercise is drawn independently as:
     crash      6%    raises on some cases, a syntax error, a missing function, os._exit(1); symbolic:
                      an answer that does not parse
     timeout    0.5%  an infinite loop first thing in the entry point (code only; it costs a case's time
-                     limit, so benchmarks leave it out)
+                     limit, 10 s of CPU by default, so benchmarks leave it out; --timeouts PERCENT
+                     changes the share, the correct share making up the difference)
     missing    6%    no file
     misnamed   2%    the correct file under a wrong name (Conv_Shape.py, conv-shape.py, conv_shape.py.txt,
                      "conv_shape (1).py", x.py.txt): graded as missing, listed as a warning
@@ -33,6 +34,7 @@ OUT/expected.json, outside every student's entry:
 
     {"schema": "dlcheck.class-expected/1", "seed": 0, "exercises": [...], "counts": {...},
      "students": {"s000": {"form": "folder" | "zip" | "git", "entry": "s000" | "s000.zip",
+                           "warnings": [files grading lists as warnings: the misnamed ones],
                            "exercises": {"<id>": {"category": "correct" | "mistake:<id>" | "novel" |
                                                     "crash" | "timeout" | "missing" | "misnamed",
                                                   "status": [statuses the grader may give],
@@ -40,6 +42,8 @@ OUT/expected.json, outside every student's entry:
                                                   "file": "<file name written>" | null,
                                                   "detail": "<what was done>"}}}}}
 
+tests/fixtures/class/expected.json, the fixture class's, has the same form, with `seed` null, exact
+statuses (one each, checked by tests/test_fixture_class.py) and a further category, `hostile`.
 `status` lists what the real grader gives for that category: ["pass"] for correct, ["fail"] for a
 mistake (diagnosed as `diagnosis`), ["fail", "error"] for a novel mistake (a mutant may raise),
 ["error"] or ["error", "fail"] for a crash (os._exit breaks an exercise's rules), ["error"] for a
@@ -75,7 +79,7 @@ from dlcheck.mutants import generate  # noqa: E402
 CATEGORIES = {"correct": 57.5, "mistake": 18, "novel": 10, "crash": 6, "timeout": 0.5, "missing": 6, "misnamed": 2}
 # What to write instead when a category cannot be made for an exercise (no mistakes, no mutants, symbolic).
 FALLBACK = {"mistake": "novel", "novel": "crash", "timeout": "crash"}
-FORMS = {"folder": 85, "zip": 10, "git": 5}
+FORMS = {"folder": 85, "zip": 10, "git": 5}  # percent of students
 MISNAMED_STYLES = {"title_case": 3, "hyphens": 3, "double_extension": 2, "copy_suffix": 1, "unrelated": 1}
 ZIP_TIME = (2026, 1, 5, 12, 0, 0)
 COMMIT_DATE = "2026-01-05T12:00:00+00:00"
@@ -277,21 +281,36 @@ class Student:
     def entry(self) -> str:
         return f"{self.id}.zip" if self.form == "zip" else self.id
 
+    def warnings(self) -> list[str]:
+        """The files grading lists as warnings: the misnamed ones."""
+        return sorted(item.file for item in self.items if item.category == "misnamed")
+
     def files(self) -> dict[str, str]:
         return {item.file: item.text for item in self.items if item.file}
 
 
-def plan_class(materials: list[Material], students: int, seed: int) -> list[Student]:
+def student_forms(students: int, seed: int) -> list[str]:
+    """Each student's form: zips and git repositories by quota (at least one of each from 3 students
+    on, so that a small class has them too), the rest folders, shuffled by the seed."""
+    quotas = {form: max(1 if students >= 3 else 0, round(students * share / 100))
+              for form, share in FORMS.items() if form != "folder"}
+    forms = [form for form, quota in quotas.items() for _ in range(quota)][:students]
+    forms += ["folder"] * (students - len(forms))
+    random.Random(f"{seed}/forms").shuffle(forms)
+    return forms
+
+
+def plan_class(materials: list[Material], students: int, seed: int, timeouts: float) -> list[Student]:
     width = max(3, len(str(students - 1)))
+    categories = {**CATEGORIES, "timeout": timeouts, "correct": CATEGORIES["correct"] + CATEGORIES["timeout"] - timeouts}
     planned = []
-    for number in range(students):
+    for number, form in enumerate(student_forms(students, seed)):
         student_id = f"s{number:0{width}d}"
-        form = random.Random(f"{seed}/{student_id}/form").choices(list(FORMS), weights=list(FORMS.values()))[0]
         student = Student(student_id, form)
         taken: set[str] = set()
         for material in materials:
             rng = random.Random(f"{seed}/{student_id}/{material.id}")
-            weights = {c: w for c, w in CATEGORIES.items() if material.code or c != "timeout"}
+            weights = {c: w for c, w in categories.items() if w > 0 and (material.code or c != "timeout")}
             category = rng.choices(list(weights), weights=list(weights.values()))[0]
             item = make_item(material, category, rng, taken)
             if item.file:
@@ -325,7 +344,7 @@ def write_class(out: Path, students: list[Student], materials: list[Material], s
     (out / "assignment.yaml").write_text(f"name: Synthetic class (seed {seed}, {len(students)} students)\n"
                                          f"exercises:\n{exercises}", encoding="utf-8")
     expected = {"schema": SCHEMA, "seed": seed, "exercises": [m.id for m in materials], "counts": counts(students),
-                "students": {s.id: {"form": s.form, "entry": s.entry,
+                "students": {s.id: {"form": s.form, "entry": s.entry, "warnings": s.warnings(),
                                     "exercises": {item.exercise: item.expected() for item in s.items}}
                              for s in students}}
     (out / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -376,13 +395,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--course", type=Path, default=REPO, help="course directory (default: this repository)")
     parser.add_argument("--exercises", help="comma-separated exercise ids (default: every exercise of the course)")
+    parser.add_argument("--timeouts", type=float, default=CATEGORIES["timeout"], metavar="PERCENT",
+                        help="share of code submissions that loop for ever (default 0.5; each costs a case's "
+                             "time limit, 10 s of CPU by default); the correct share makes up the difference")
     parser.add_argument("--dry-run", action="store_true", help="print the counts as JSON and write nothing")
     args = parser.parse_args(argv)
     if args.students < 1:
         parser.error("--students must be at least 1")
+    if not 0 <= args.timeouts <= CATEGORIES["correct"]:
+        parser.error(f"--timeouts must be between 0 and {CATEGORIES['correct']}")
     ids = [i.strip() for i in args.exercises.split(",") if i.strip()] if args.exercises else None
     materials = load_materials(Course(args.course), ids)
-    students = plan_class(materials, args.students, args.seed)
+    students = plan_class(materials, args.students, args.seed, args.timeouts)
     if args.dry_run:
         print(json.dumps(counts(students), indent=1))
         return
