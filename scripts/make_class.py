@@ -15,7 +15,8 @@ Each submission-exercise is drawn independently as:
     mistake   18%    a known mistake: the mistakes module with the entry point bound to the mistake's
                      function (as `dlcheck validate` grades it), or a mistake's `expr:`
     novel     10%    code: a mutant of the reference (dlcheck/mutants.py) that the cases kill, per
-                     docs/mutants.json, outside `while` loops; symbolic: a perturbed reference that no
+                     the course's docs/mutants.json (a current record of the exercise, else none),
+                     outside `while` loops; symbolic: a perturbed reference that no
                      known mistake of the course matches ((r) + 1, (r)^2, 3(r)/2)
     crash      6%    raises on some cases, a syntax error, a missing function, os._exit(1); symbolic:
                      an answer that does not parse
@@ -44,10 +45,12 @@ OUT/expected.json, outside every student's entry:
 
 tests/fixtures/class/expected.json, the fixture class's, has the same form, with `seed` null, exact
 statuses (one each, checked by tests/test_fixture_class.py) and a further category, `hostile`.
-`status` lists what the real grader gives for that category: ["pass"] for correct, ["fail"] for a
-mistake (diagnosed as `diagnosis`), ["fail", "error"] for a novel mistake (a mutant may raise),
-["error"] or ["error", "fail"] for a crash (os._exit breaks an exercise's rules), ["error"] for a
-timeout, ["missing"] for missing and misnamed files.
+`status` lists what the real grader gives for that category: ["pass"] for correct; for a mistake
+["fail"] (symbolic) or ["fail", "error"] (code: a misconception that raises on every case, such as
+a 0-based timestep the exercise's model refuses, is an error), diagnosed as `diagnosis` either way;
+["fail", "error"] for a novel mistake (a mutant may raise); ["error"] or ["error", "fail"] for a
+crash (os._exit breaks an exercise's rules); ["error"] for a timeout; ["missing"] for missing and
+misnamed files.
 
 Deterministic: each submission is drawn from its own generator seeded by (seed, student, exercise),
 so the same seed gives byte-identical files, zips (fixed timestamps and modes) and git repositories
@@ -75,6 +78,7 @@ sys.path.insert(0, str(REPO))
 import class_edits  # noqa: E402
 from dlcheck.catalog import Course  # noqa: E402
 from dlcheck.mutants import generate  # noqa: E402
+from dlcheck.mutation import content_hash  # noqa: E402
 
 CATEGORIES = {"correct": 57.5, "mistake": 18, "novel": 10, "crash": 6, "timeout": 0.5, "missing": 6, "misnamed": 2}
 # What to write instead when a category cannot be made for an exercise (no mistakes, no mutants, symbolic).
@@ -133,8 +137,9 @@ class Material:
     @cached_property
     def killed_mutants(self) -> list:
         """Mutants the cases kill: not equivalent, not recorded as surviving, not inside a `while`
-        loop (a mutated loop may never end: that is a timeout, not a wrong answer)."""
-        if not self.code:
+        loop (a mutated loop may never end: that is a timeout, not a wrong answer). None without a
+        current record (docs/mutants.json, for the exercise as it is now): any mutant might pass."""
+        if not self.code or not self.record or self.record.get("hash") != content_hash(self.course, self.spec):
             return []
         generator = frozenset({self.spec.cases.generator} if self.spec.cases.generator else ())
         mutants = generate(self.reference, self.spec.entry_point, f"{self.id}.py", exclude=generator)
@@ -201,7 +206,10 @@ def _mistake(m: Material, rng: random.Random, taken: set[str]) -> Item | None:
         detail = f"{variant} function {form}".strip()
     else:
         text, detail = form + "\n", f"{variant} expression".strip()
-    return Item(m.id, f"mistake:{mistake_id}", ["fail"], m.id + m.suffix, text, mistake_id, detail)
+    # A misconception may raise on every case (a 0-based timestep that the exercise's model refuses):
+    # then it is an error, diagnosed all the same.
+    statuses = ["fail", "error"] if m.code else ["fail"]
+    return Item(m.id, f"mistake:{mistake_id}", statuses, m.id + m.suffix, text, mistake_id, detail)
 
 
 def _novel(m: Material, rng: random.Random, taken: set[str]) -> Item | None:
