@@ -1,5 +1,7 @@
 """dlcheck: exercises and an autograder for deep generative models and machine perception."""
 
+__version__ = "0.1.0"  # the one place it is written (pyproject.toml reads it)
+
 import os as _os
 import sys as _sys
 

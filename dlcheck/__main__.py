@@ -1,3 +1,4 @@
 from dlcheck.cli import main
 
-main()
+if __name__ == "__main__":  # not when a Dask or multiprocessing child re-imports it
+    main()

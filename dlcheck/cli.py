@@ -37,12 +37,6 @@ EXIT_FAILED = 1
 EXIT_INTERNAL = 3
 
 
-class WeakSandbox(DlcheckError):
-    """Grading that counts, on a machine whose sandbox cannot make a verdict trustworthy."""
-
-    exit_code = 4
-
-
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -175,11 +169,14 @@ def grade(
             [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
     counts = output == Format.json or summary or _in_ci()
     with Grader(the_course) as grader:
-        if any(s.kind == "code" and (points is None or ws.submission(s.id, s.kind)) for s, points in plan):
+        handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
+        if any(s.kind == "symbolic" for s in handed_in):
+            grader.symbolic.start()  # its sympy import overlaps with the zygote's torch import
+        if any(s.kind == "code" for s in handed_in):
             grader.warm_up()
             _check_sandbox(grader, counts, allow_weak_sandbox)
-        results = [_graded_or_internal(spec, lambda spec=spec, points=points: _grade_planned(
-            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan]
+        results = _in_parallel([lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
+            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan])
     for r in results:
         if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
@@ -273,6 +270,17 @@ def _assignment_plan(loaded) -> list:
     return [(due.spec, due.points) for due in loaded.exercises]
 
 
+def _in_parallel(tasks: list) -> list:
+    """Each task's result, in order; several run at once, one per core (each waits on its sandboxed
+    worker, which is where the time goes), sharing the grader's one zygote and computed references."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="dlcheck-grade") as pool:
+        return list(pool.map(lambda task: task(), tasks))
+
+
 def _grade_planned(grader, course: Course, ws: Workspace, spec, points: float | None, file, answer):
     """One exercise; with assignment `points`, a missing file is a `missing` result and the score is rescaled."""
     if points is None:
@@ -345,20 +353,10 @@ def _in_ci() -> bool:
 
 def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
     """Grading that counts (CI, JSON, --all) refuses a sandbox too weak to trust; practice only warns."""
-    from .sandbox.trust import ALLOW_WEAK_OPTION
-
-    problems = grader.sandbox_problems()
-    if not problems:
-        grader.require_trusted = counts
-        return
-    what = "; ".join(problems)
-    if counts and not allow_weak:
-        raise WeakSandbox(f"this machine cannot apply the sandbox layers that make a grade trustworthy "
-                          f"(missing: {what}). Grading that counts (CI, --format json, --all) refuses. Enable "
-                          f"user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} to grade "
-                          f"anyway; results then say \"trusted\": false.")
-    if not counts:
-        _stderr(f"warning: weak sandbox here (missing: {what}); fine for practice, but such a grade cannot count.")
+    problems = grader.enforce_trust(counts, allow_weak, what_counts="CI, --format json, --all")
+    if problems and not counts:
+        _stderr(f"warning: weak sandbox here (missing: {'; '.join(problems)}); fine for practice, but such a "
+                f"grade cannot count.")
 
 
 def _emit_results(results: list, output: Format, summary: bool, warnings: list[dict], loaded,
@@ -425,6 +423,57 @@ def _write_output_file(path: Path, document: str) -> None:
 
 
 @app.command()
+def batch(
+    submissions: Annotated[Path, typer.Argument(metavar="SUBMISSIONS", show_default=False, help=(
+        "A directory with one folder, .zip or git repository per student; the student id is its name."))],
+    assignment: Annotated[Path, typer.Option("--assignment", help="The assignment to grade (docs/assignments.md).",
+                                             show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Where results, gradebook.csv and report.html go.",
+                                      show_default=False)],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Submissions graded at once.")] = os.cpu_count() or 1,
+    student: Annotated[Optional[str], typer.Option("--student", help="Regrade this student only.",
+                                                   show_default=False)] = None,
+    exercise: Annotated[Optional[str], typer.Option("--exercise", help="Regrade this exercise only.",
+                                                    show_default=False)] = None,
+    dask: Annotated[Optional[str], typer.Option(
+        "--dask", help="Grade on Dask: 'local' (a LocalCluster of --jobs workers) or a scheduler address "
+                       "(tcp://host:8786). Needs pip install 'dlcheck[dask]'.", show_default=False)] = None,
+    allow_weak_sandbox: Annotated[bool, typer.Option(
+        "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
+                                     "calls (results say \"trusted\": false).")] = False,
+    course: CourseOption = None,
+) -> None:
+    """Grade a whole class: every student's submission for an assignment, in parallel (docs/batch.md).
+
+    A rerun grades again only what changed; Ctrl-C leaves DIR consistent and resumable."""
+    from .batch.runner import BatchOptions, run_batch
+
+    the_course = _course(course)
+    loaded = _load_assignment(assignment, the_course)
+    options = BatchOptions(submissions, out, jobs, student, exercise, dask, allow_weak_sandbox)
+    console = Console(stderr=True)
+    outcome = run_batch(the_course, loaded, options, console)
+    _report_batch(outcome, out)
+    if outcome.interrupted:
+        raise typer.Exit(130)
+    if outcome.count("incomplete"):
+        raise typer.Exit(EXIT_INTERNAL)
+
+
+def _report_batch(outcome, out: Path) -> None:
+    records = outcome.records
+    counts = ", ".join(f"{outcome.count(s)} {s}" for s in ("graded", "incomplete", "error") if outcome.count(s))
+    rate = outcome.exercises_graded / outcome.seconds if outcome.seconds else 0.0
+    sys.stdout.write(f"{len(records)} students ({counts}); graded {outcome.exercises_graded} submission-exercises "
+                     f"in {outcome.seconds:.1f} s ({rate:.1f}/s), reused {outcome.reused} unchanged.\n")
+    sys.stdout.write(f"Wrote {out / 'gradebook.csv'}, {out / 'report.html'} and {out / 'students'}/<id>/. "
+                     f"Hidden cases from {outcome.secret_origin}.\n")
+    for record in records:
+        if record.status != "graded":
+            sys.stdout.write(f"  {record.id}: {record.status}: {record.error}\n")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of what `dlcheck grade --format json` prints (dlcheck.result/1)."""
     from .result_schema import json_schema
@@ -444,7 +493,9 @@ def _print_json(document: dict) -> None:
 
 
 def _json_text(document: dict) -> str:
-    return json.dumps(document, indent=2, default=str) + "\n"
+    from .strict_json import dumps
+
+    return dumps(document, indent=2, default=str) + "\n"
 
 
 def main() -> None:

@@ -31,3 +31,9 @@ class GraderFault(Exception):
 
 class AssignmentError(SpecError):
     """A malformed assignment file (dlcheck/assignment.py): names the file and the field."""
+
+
+class WeakSandbox(DlcheckError):
+    """Grading that counts, on a machine whose sandbox cannot make a verdict trustworthy."""
+
+    exit_code = 4

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from . import rules, wire
 from .catalog import Course
 from .compare import compare_safely, describe_type
 from .diagnosis import diagnose, symbolic_diagnosis
-from .errors import GraderFault
+from .errors import GraderFault, WeakSandbox
 from .input_feedback import changed_message, unchecked_message
 from .messages import (
     CaseRaised, CaseResult, ErrorInfo, ImportFailed, InputChange, Isolation, JobLimits, MissingFunction, Ready,
@@ -40,6 +41,7 @@ from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
 from .submission import Submission
+from .symbolic.client import SymbolicChecker
 from .time_limits import RunClock
 from .wire import Bounds, WireError, grader_value, unpack_value
 
@@ -105,15 +107,20 @@ class Grader:
         self._hidden_key = secret.encode() if secret else secrets.token_bytes(32)
         self.hidden_seed_source = "secret" if secret else "per-run"
         self._sandbox: Sandbox | None = None
+        self.symbolic = SymbolicChecker()  # cheap: its server (the sympy import) starts on the first answer
         self._references: dict[str, list[ReferenceCase]] = {}
+        # A batch grades from several threads: the sandbox starts once, each reference is computed once.
+        self._lock = threading.Lock()
+        self._reference_locks: dict[str, threading.Lock] = {}
         # Grading that counts: a job whose sandbox came out weaker than trusted is an internal error.
         self.require_trusted = False
 
     @property
     def sandbox(self) -> Sandbox:
-        if self._sandbox is None:
-            self._sandbox = Sandbox()
-        return self._sandbox
+        with self._lock:
+            if self._sandbox is None:
+                self._sandbox = Sandbox()
+            return self._sandbox
 
     def hidden_seed(self, exercise_id: str) -> int:
         digest = hmac.new(self._hidden_key, exercise_id.encode(), hashlib.sha256).digest()
@@ -124,11 +131,28 @@ class Grader:
         probe = self.sandbox.probe
         return missing_layers(probe.layers) + exposure_problems(self.course.root, probe.exposed)
 
+    def enforce_trust(self, counts: bool, allow_weak: bool, what_counts: str) -> list[str]:
+        """Grading that counts refuses a sandbox too weak to trust (WeakSandbox), unless allowed; then
+        every job must get its layers. Returns what is missing (empty when nothing is)."""
+        from .sandbox.trust import ALLOW_WEAK_OPTION
+
+        problems = self.sandbox_problems()
+        if not problems:
+            self.require_trusted = counts
+            return []
+        if counts and not allow_weak:
+            raise WeakSandbox(f"this machine cannot apply the sandbox layers that make a grade trustworthy "
+                              f"(missing: {'; '.join(problems)}). Grading that counts ({what_counts}) refuses. "
+                              f"Enable user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} "
+                              f"to grade anyway; results then say \"trusted\": false.")
+        return problems
+
     def warm_up(self) -> None:
         """Start the zygote now, so its torch import overlaps with the grader's own start-up."""
         _ = self.sandbox
 
     def close(self) -> None:
+        self.symbolic.close()
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
@@ -144,7 +168,8 @@ class Grader:
         started = time.monotonic()
         if spec.kind == "symbolic":
             answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
-            result = grade_symbolic(self.course, spec, answer, submission.name, seed=self.hidden_seed(spec.id))
+            result = grade_symbolic(self.course, spec, answer, submission.name, self.symbolic,
+                                    seed=self.hidden_seed(spec.id))
         else:
             result = self.grade_code(spec, submission.text, submission.name)
         result.seconds = round(time.monotonic() - started, 4)
@@ -173,9 +198,12 @@ class Grader:
         return self._judge(spec, result, cases, run)
 
     def reference_cases(self, spec: Spec) -> list[ReferenceCase]:
-        if spec.id not in self._references:
-            self._references[spec.id] = self.fresh_reference_cases(spec)
-        return self._references[spec.id]
+        with self._lock:
+            lock = self._reference_locks.setdefault(spec.id, threading.Lock())
+        with lock:
+            if spec.id not in self._references:
+                self._references[spec.id] = self.fresh_reference_cases(spec)
+            return self._references[spec.id]
 
     def fresh_reference_cases(self, spec: Spec) -> list[ReferenceCase]:
         """The cases computed anew in a fresh reference process (reference_cases caches them)."""
@@ -565,12 +593,12 @@ def answer_from_file(text: str, suffix: str) -> str:
                     if line.strip() and not line.lstrip().startswith(marker)).strip()
 
 
-def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, seed: int | None = None) -> GradeResult:
-    """Checks the answer in a bounded subprocess; this process never parses it with sympy.
+def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, checker: SymbolicChecker,
+                   seed: int | None = None) -> GradeResult:
+    """Checks the answer in a bounded child of `checker`'s server; this process never parses it with sympy.
 
     `seed` chooses the numeric sample points: the grader's hidden seed, so that no answer can be
     fitted to points known in advance (without one, the worker's fixed seed)."""
-    from .symbolic.client import check_symbolic
     from .symbolic.protocol import MistakeExpr, SymbolicRequest, SymbolSpec
 
     # No student code runs: the answer is text, read by dlcheck's own parser in a bounded process.
@@ -589,7 +617,7 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, s
         mistakes=[MistakeExpr(m.id, m.expr, list(m.variants)) for m in spec.mistakes],
         budget_seconds=spec.time_budget_seconds, seed=seed,
     )
-    reply = check_symbolic(request, timeout=spec.time_budget_seconds + 5)  # every field, checked
+    reply = checker.check(request, timeout=spec.time_budget_seconds + 5)  # every field, checked
     status = reply["status"]
     result.read_as = reply["read_as"]
     result.method = reply["method"]

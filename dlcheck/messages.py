@@ -1,7 +1,8 @@
 """Every message that crosses a process boundary, as typed msgspec schemas (encoded as msgpack).
 
-Four boundaries, one schema each:
+Five boundaries, one schema each:
   grader <-> zygote            ControlRequest, and the reply type named by each request
+  grader <-> symbolic server   SymbolicControl, the same way (sandbox/control.py is the protocol of both)
   grader <-> reference process ReferenceJob -> ReferenceReply (trusted; large tensors)
   grader <-> student worker    StudentJob -> WorkerEvent, one event per frame (untrusted)
   symbolic client <-> worker   dlcheck.symbolic.protocol (its own package's contract)
@@ -199,6 +200,17 @@ class ReapReply(msgspec.Struct, frozen=True):
 
 
 REPLY_TYPES = {ProbeRequest: ProbeReply, SpawnRequest: SpawnReply, ReapRequest: ReapReply}
+
+
+# ---------------------------------------------------------------- grader <-> symbolic server (control)
+
+class SymbolicSpawn(msgspec.Struct, frozen=True, tag="spawn", tag_field="op"):
+    """Sent with one file descriptor: the socket the child reads its request from (until the grader
+    shuts its side down) and writes its reply to (dlcheck.symbolic.protocol)."""
+
+
+SymbolicControl = Union[SymbolicSpawn, ReapRequest]
+SYMBOLIC_REPLY_TYPES = {SymbolicSpawn: SpawnReply, ReapRequest: ReapReply}
 
 
 # ---------------------------------------------------------------- grader <-> reference process

@@ -50,13 +50,16 @@ class Diagnosis(msgspec.Struct):
     cases: DiagnosisCases | None  # code exercises; None for symbolic ones
 
 
+NonFinite = Literal["NaN", "Infinity", "-Infinity"]  # strict JSON has no such numbers (strict_json.py)
+
+
 class Worst(msgspec.Struct):
     """The element furthest out of tolerance."""
 
     index: list[int]
-    expected: Number | bool
-    got: Number | bool
-    abs_diff: Number
+    expected: Number | bool | NonFinite
+    got: Number | bool | NonFinite
+    abs_diff: Number | NonFinite
 
 
 class Mismatch(msgspec.Struct):

@@ -171,19 +171,24 @@ def exercise_json(result: GradeResult) -> dict[str, Any]:
 
 def summary_json(results: list[GradeResult]) -> dict[str, Any]:
     """The document `dlcheck grade --all --format json` prints (result_schema.SummaryDocument)."""
+    return summary_of([r.to_json() for r in results])
+
+
+def summary_of(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """A SummaryDocument (without warnings or assignment) around results already in published form."""
     from .result_schema import SCHEMA_VERSION
 
-    counts = {status: sum(r.status == status for r in results) for status in (PASS, FAIL, ERROR, MISSING)}
+    counts = {status: sum(r["status"] == status for r in results) for status in (PASS, FAIL, ERROR, MISSING)}
     return {
         "schema": SCHEMA_VERSION,
-        "results": [r.to_json() for r in results],
+        "results": results,
         "totals": {
             "exercises": len(results),
             "passed": counts[PASS],
             "failed": counts[FAIL],
             "errored": counts[ERROR],
             "missing": counts[MISSING],
-            "score": round(sum(r.score for r in results), 2),
-            "max_score": round(sum(r.max_score for r in results), 2),
+            "score": round(sum(r["score"] for r in results), 2),
+            "max_score": round(sum(r["max_score"] for r in results), 2),
         },
     }

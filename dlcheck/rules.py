@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import importlib
 import importlib.machinery
 import re
@@ -439,13 +440,28 @@ def operators_matching(patterns: list[str]) -> list[str]:
     """Registered operator names ('aten::conv2d.padding') whose 'namespace::name' matches a pattern."""
     if not patterns:
         return []
+    matcher = re.compile("|".join(fnmatch.translate(p) for p in patterns))
+    return [op for name, ops in dispatch_index().overloads.items() if matcher.match(name) for op in ops]
+
+
+@dataclass(frozen=True)
+class DispatchIndex:
+    overloads: dict[str, list[str]]  # 'aten::conv2d' -> its overloads' full names
+    registrations: dict[str, frozenset[str]]  # dispatch key -> operators with a kernel registered there
+
+
+@functools.cache
+def dispatch_index() -> DispatchIndex:
+    """What the dispatcher holds, read once: the zygote builds it before forking (a job that bans
+    operators then needs only to look them up), and nothing a job does can reach the zygote's copy."""
     import torch
 
     overloads: dict[str, list[str]] = {}
     for op in torch._C._dispatch_get_all_op_names():
         overloads.setdefault(op.partition(".")[0], []).append(op)
-    matcher = re.compile("|".join(fnmatch.translate(p) for p in patterns))
-    return [op for name, ops in overloads.items() if matcher.match(name) for op in ops]
+    listed = {key: frozenset(torch._C._dispatch_get_registrations_for_dispatch_key(key))
+              for key in IMPLEMENTATION_KEYS + WRAPPER_KEYS}
+    return DispatchIndex(overloads, listed)
 
 
 def _ban_operators(banned: dict[str, str], report: Report) -> None:
@@ -493,9 +509,8 @@ def _registrations(keys: tuple[str, ...], ops: dict[str, str]) -> dict[str, froz
                            torch._C._dispatch_kernel_for_dispatch_key_is_fallthrough)
     if len(ops) < 100:  # one query per (operator, key) pair is cheaper than listing every key's operators
         return {key: frozenset(op for op in ops if has(op, key) and not is_fallthrough(op, key)) for key in keys}
-    listed = {key: torch._C._dispatch_get_registrations_for_dispatch_key(key) for key in keys}
-    return {key: frozenset(op for op in names if op in ops and not is_fallthrough(op, key))
-            for key, names in listed.items()}
+    listed = dispatch_index().registrations
+    return {key: frozenset(op for op in ops if op in listed[key] and not is_fallthrough(op, key)) for key in keys}
 
 
 def _keep_alive_forever(obj: object) -> None:

@@ -18,11 +18,17 @@ class Submission:
 def read_submission(path: Path, references_dir: Path | None) -> Submission:
     """Read a student's file safely (see student_files); raises RejectedFile with the reason."""
     data = read_student_file(path, forbidden_dir=references_dir)
+    return submission_from_bytes(data, display_name(path), shown=path)
+
+
+def submission_from_bytes(data: bytes, name: str, shown: Path | str | None = None) -> Submission:
+    """A submission from a file's bytes (a batch reads them from a zip or a commit); `name` is what
+    reports call it, and its suffix says how to read it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RejectedFile(f"{path} is not UTF-8 text (byte {exc.start})") from None
-    return Submission(text, display_name(path), path.suffix)
+        raise RejectedFile(f"{shown or name} is not UTF-8 text (byte {exc.start})") from None
+    return Submission(text, name, Path(name).suffix)
 
 
 def display_name(path: Path) -> str:
@@ -32,4 +38,4 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-__all__ = ["RejectedFile", "Submission", "read_submission", "display_name"]
+__all__ = ["RejectedFile", "Submission", "read_submission", "submission_from_bytes", "display_name"]

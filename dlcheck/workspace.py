@@ -136,6 +136,11 @@ def stray_files(root: Path, kinds: dict[str, str], graded: set[str]) -> list[dic
                        if not entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False))
     except OSError:
         return []
+    return stray_names(names, kinds, graded)
+
+
+def stray_names(names: list[str], kinds: dict[str, str], graded: set[str]) -> list[dict]:
+    """stray_files on a list of file names (a batch reads them from a zip or a commit)."""
     expected = {name: exercise_id for exercise_id, kind in kinds.items()
                 for name in submission_names(exercise_id, kind)}
     warnings = []

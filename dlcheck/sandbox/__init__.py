@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,11 @@ from typing import Any
 from .. import wire
 from ..errors import GraderFault
 from ..messages import REPLY_TYPES, JobLimits, ProbeReply, ProbeRequest, ReapRequest, SpawnRequest
+from . import control
 from .channel import Channel, Watch
 from .usage import Usage, job_usage
 
 OUTPUT_PREVIEW_BYTES = 4096
-CONTROL_PACKET_BYTES = 1 << 16  # one SEQPACKET control message, either way
 
 
 @dataclass
@@ -89,15 +90,14 @@ class Sandbox:
         set_dumpable(False)  # the grader holds expected values: no same-uid process may read its memory
         self._home = Path(tempfile.mkdtemp(prefix="dlcheck-sandbox-"))
         self._home.chmod(0o711)  # a worker that dropped to `nobody` must reach its own scratch dir
-        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = open(self._home / "zygote.log", "wb")
-        self._process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-            cwd=self._home, start_new_session=True, env=child_environment(),
-        )
-        theirs.close()
+        self._control, self._process = control.start_server(
+            [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote"], cwd=str(self._home), output=self._log,
+            env=child_environment())
         self._probe: ProbeReply | None = None
+        # A batch grades from several threads; each exchange with the zygote is one request and
+        # its reply, which must not interleave with another thread's.
+        self._control_lock = threading.Lock()
 
     @property
     def probe(self) -> ProbeReply:
@@ -125,16 +125,11 @@ class Sandbox:
     def _request(self, request: Any, fds: list[int] = ()) -> Any:
         """Send one control request (one packet, with `fds`) and decode the zygote's typed reply."""
         try:
-            socket.send_fds(self._control, [wire.pack(request)], list(fds))
-            reply = self._control.recv(CONTROL_PACKET_BYTES)
-        except OSError:
-            reply = b""
-        if not reply:
-            raise GraderFault(f"the sandbox process stopped unexpectedly: {self._log_tail()}")
-        try:
-            return wire.unpack(reply, REPLY_TYPES[type(request)])
-        except wire.WireError as exc:
-            raise GraderFault(f"the sandbox process sent a malformed reply ({exc})") from None
+            with self._control_lock:
+                return control.exchange(self._control, request, REPLY_TYPES[type(request)], fds)
+        except control.ControlLost as exc:
+            detail = f"stopped unexpectedly: {self._log_tail()}" if exc.stopped else str(exc)
+            raise GraderFault(f"the sandbox process {detail}") from None
 
     def _log_tail(self) -> str:
         self._log.flush()

@@ -22,15 +22,16 @@ import resource
 import signal
 import socket
 import sys
-import time
+from typing import Any
 
 from .. import wire
 from ..messages import ControlRequest, JobLimits, ProbeReply, ProbeRequest, ReapReply, SpawnReply, SpawnRequest
+from .control import INTERNAL_FAILURE_STATUS  # noqa: F401 - where grading.py reads it
+from .control import fork_job, reap, serve
 from .syscalls import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl, set_dumpable
 from .usage import children_of
 
-REAP_GRACE_SECONDS = 2.0
-INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
+_live_jobs: set[int] = set()  # jobs spawned and not yet reaped
 
 
 def main(control_fd: int) -> None:
@@ -39,22 +40,20 @@ def main(control_fd: int) -> None:
     set_dumpable(False)  # a same-uid worker cannot ptrace us or read our memory
     probe = _probe()
     _preload()
-    while True:
-        try:
-            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 4)
-        except OSError:
-            data, fds = b"", []
-        if not data:
-            _sweep_children()
-            os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
-        request = wire.unpack(data, ControlRequest)  # the grader is trusted: a bad packet is a bug
+
+    def handle(request: ControlRequest, fds: list[int]) -> Any:
         if isinstance(request, ProbeRequest):
-            reply = probe
-        elif isinstance(request, SpawnRequest):
-            reply = SpawnReply(_spawn(request, fds, control))
-        else:
-            reply = _reap(request.pid, request.kill)
-        control.send(wire.pack(reply))
+            return probe
+        if isinstance(request, SpawnRequest):
+            pid = fork_job(control, fds, lambda fds: _run_child(request, fds))
+            _live_jobs.add(pid)
+            return SpawnReply(pid)
+        return _reap(request.pid, request.kill)
+
+    serve(control, ControlRequest, handle, max_fds=4)
+    _live_jobs.clear()  # the grader is gone: every job goes too
+    _sweep_children()
+    os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
 
 
 def _probe() -> ProbeReply:
@@ -98,24 +97,10 @@ def _preload() -> None:
     import numpy  # noqa: F401
 
     from .. import cases, reference, worker  # noqa: F401
+    from ..rules import dispatch_index
     from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
 
-
-def _spawn(request: SpawnRequest, fds: list[int], control: socket.socket) -> int:
-    pid = os.fork()
-    if pid == 0:
-        try:
-            control.close()
-            _run_child(request, fds)
-        except BaseException:  # noqa: B902 - shown to whoever reads the job's output
-            import traceback
-
-            traceback.print_exc()
-        finally:
-            os._exit(INTERNAL_FAILURE_STATUS)  # never fall back into the zygote's loop
-    for fd in fds:
-        os.close(fd)
-    return pid
+    dispatch_index()  # jobs whose rules ban operators look them up here instead of listing them anew
 
 
 def _run_child(request: SpawnRequest, fds: list[int]) -> None:
@@ -207,37 +192,17 @@ def _mb(value: int | None) -> int | None:
 
 
 def _reap(pid: int, kill: bool) -> ReapReply:
-    if kill:
-        _killpg(pid)
-    deadline = time.monotonic() + REAP_GRACE_SECONDS
-    status = None
-    while status is None:
-        done, raw = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = raw
-        elif time.monotonic() > deadline:
-            _killpg(pid)
-            status = os.waitpid(pid, 0)[1]
-        else:
-            time.sleep(0.005)
-    _killpg(pid)  # leftover members of the job's group
+    reply = reap(pid, kill)
+    _live_jobs.discard(pid)
     _sweep_children()
-    if os.WIFSIGNALED(status):
-        return ReapReply(signal=os.WTERMSIG(status))
-    return ReapReply(exit=os.WEXITSTATUS(status))
-
-
-def _killpg(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    return reply
 
 
 def _sweep_children() -> None:
-    """Kill every process re-parented to us (a job's detached descendants), until none remain."""
+    """Kill every process re-parented to us (a job's detached descendants), until none remain. Jobs
+    still running (a batch runs several at once) are ours to keep: they are reaped on request."""
     for _ in range(200):
-        children = children_of(os.getpid())
+        children = [pid for pid in children_of(os.getpid()) if pid not in _live_jobs]
         if not children:
             return
         for child in children:

@@ -51,10 +51,10 @@ def test_list_json_and_filters(tmp_path, env):
     assert bad.returncode == 2 and "Unknown chapter" in bad.stderr
 
 
-def test_list_imports_neither_torch_nor_sympy(tmp_path, env):
+def test_list_imports_neither_torch_nor_sympy_nor_matplotlib(tmp_path, env):
     probe = ("import sys, runpy\nsys.argv = ['dlcheck', 'list']\n"
              "try:\n    runpy.run_module('dlcheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in ('torch', 'sympy', 'numpy', 'pydantic') if m in sys.modules), file=sys.stderr)")
+             "print(sorted(m for m in ('torch', 'sympy', 'numpy', 'pydantic', 'matplotlib') if m in sys.modules), file=sys.stderr)")
     import subprocess
 
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={**__import__("os").environ, **env},
@@ -84,7 +84,7 @@ def test_grade_json_contract_for_a_failure(tmp_path, env):
     assert report["exercise"] == "scaled_sum" and report["status"] == "fail"
     assert report["max_score"] == 5 and 0 < report["score"] < 5
     assert [t["name"] for t in report["tests"]][0] == "single element"
-    assert all(set(t) == {"name", "status", "message", "hidden", "points", "max_points"} for t in report["tests"])
+    assert all(set(t) == {"name", "status", "message", "hidden", "points", "max_points", "seconds"} for t in report["tests"])
     assert report["sandbox"]["trusted"] is True and report["hidden_cases"] == "per-run"
     assert report["diagnosis"]["id"] == "mean_instead_of_sum" and report["diagnosis"]["message"]
     assert report["failure"]["expected"] and report["failure"]["got"]

@@ -82,6 +82,20 @@ def test_a_pass_a_diagnosed_fail_and_an_error_match_the_schema(tmp_path, env, va
     assert 0 < failed["score"] < failed["max_score"]
 
 
+def test_a_nan_result_is_strict_json(tmp_path, env, validator):
+    """NaN is no JSON number: a strict parser (JavaScript's, jq's) would reject the whole document."""
+    put(tmp_path, "scaled_sum", "scaled_sum_nan")
+    done = run_cli("grade", "scaled_sum", "--format", "json", cwd=tmp_path, env=env)
+    assert done.returncode == 1, done.stderr
+
+    def refuse(constant):
+        raise AssertionError(f"non-standard JSON constant {constant} in the document")
+
+    document = json.loads(done.stdout, parse_constant=refuse)
+    check(validator, document)
+    assert document["failure"]["mismatches"][0]["worst"]["got"] == "NaN"
+
+
 def test_a_hidden_failure_matches_the_schema(tmp_path, env, validator):
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "halve.py").write_text("def halve(n):\n    return n // 2 if n < 10 else 0\n")

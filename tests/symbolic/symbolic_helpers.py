@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -47,3 +49,23 @@ def run_all(jobs: dict, run) -> dict:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {key: pool.submit(run, *args) for key, args in jobs.items()}
         return {key: future.result() for key, future in futures.items()}
+
+
+def server_judging_with(body: str, preamble: str = "") -> list[str]:
+    """A command for client.SERVER: the real symbolic server (imports, warm-up, limits, protocol),
+    whose judge, once the server is warm, is `def judge(request, deadline):` with `body` (which may
+    call `real_judge`). `preamble` runs first, before anything is imported."""
+    code = "\n".join([
+        preamble,
+        "import sys",
+        "from dlcheck.symbolic import judge as judge_module, server",
+        "real_judge = judge_module.judge",
+        "def judge(request, deadline):",
+        textwrap.indent(body, "    "),
+        "def preload(real=server._preload):",
+        "    real()",
+        "    judge_module.judge = judge",
+        "server._preload = preload",
+        "server.main(int(sys.argv[-1]))",
+    ])
+    return [sys.executable, "-P", "-c", code]

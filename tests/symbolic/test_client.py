@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 from dlcheck.symbolic import client
-from dlcheck.symbolic.client import check_symbolic
+from dlcheck.symbolic.client import SymbolicChecker, check_symbolic
 from dlcheck.symbolic.protocol import RESPONSE_KEYS, checked_response
 
-from symbolic_helpers import request_for
+from symbolic_helpers import free_xy_request, request_for, server_judging_with
 
 
 def test_importing_the_client_does_not_import_sympy():
@@ -21,34 +21,50 @@ def test_importing_the_client_does_not_import_sympy():
 
 
 def test_wall_clock_timeout_kills_the_worker(monkeypatch):
-    monkeypatch.setattr(client, "STARTUP_MARGIN", 0.0)
-    reply = check_symbolic(request_for("implicit_diff_circle", "-x/y"), timeout=0.05)
+    monkeypatch.setattr(client, "MARGIN", 0.0)
+    slow = free_xy_request("-x/y + floor(x^(x^(x^x))/10^9)")  # seconds of sympy, far more than 0.05 s
+    reply = check_symbolic(slow, timeout=0.05)
     assert reply["status"] == "error" and "ran out of time (0.05 s)" in reply["message"]
     assert set(reply) == set(RESPONSE_KEYS)
 
 
-def test_a_worker_that_cannot_start_is_an_error(monkeypatch):
-    monkeypatch.setattr(client, "WORKER", ["/nonexistent/python"])
-    reply = check_symbolic(request_for("implicit_diff_circle", "-x/y"), timeout=5)
+def test_a_server_that_cannot_start_is_an_error(monkeypatch):
+    monkeypatch.setattr(client, "SERVER", ["/nonexistent/python"])
+    with SymbolicChecker() as checker:
+        reply = checker.check(request_for("implicit_diff_circle", "-x/y"), timeout=5)
     assert reply["status"] == "error" and "could not start" in reply["message"]
 
 
-def test_a_crashing_worker_is_an_error(monkeypatch):
-    monkeypatch.setattr(client, "WORKER", [sys.executable, "-c", "print('not json'); raise SystemExit(3)"])
-    reply = check_symbolic(request_for("implicit_diff_circle", "-x/y"), timeout=5)
+def test_a_server_that_exits_at_once_is_an_error(monkeypatch):
+    monkeypatch.setattr(client, "SERVER", [sys.executable, "-c", "print('not msgpack'); raise SystemExit(3)"])
+    with SymbolicChecker() as checker:
+        reply = checker.check(request_for("implicit_diff_circle", "-x/y"), timeout=5)
+    assert reply["status"] == "error" and "stopped unexpectedly" in reply["message"]
+
+
+def test_a_crashing_child_is_an_error(monkeypatch):
+    monkeypatch.setattr(client, "SERVER", server_judging_with("import os; os._exit(3)"))
+    with SymbolicChecker() as checker:
+        reply = checker.check(request_for("implicit_diff_circle", "-x/y"), timeout=5)
     assert reply["status"] == "error" and "crashed (exit code 3)" in reply["message"]
 
 
 def test_a_flood_of_output_is_cut_off(monkeypatch):
-    flood = "import sys\nwhile True: sys.stdout.write('x' * 65536)"
-    monkeypatch.setattr(client, "WORKER", [sys.executable, "-c", flood])
-    reply = check_symbolic(request_for("implicit_diff_circle", "-x/y"), timeout=5)
+    flood = "return {'status': 'pass', 'message': 'x' * (2 << 20)}"
+    monkeypatch.setattr(client, "SERVER", server_judging_with(flood))
+    with SymbolicChecker() as checker:
+        reply = checker.check(request_for("implicit_diff_circle", "-x/y"), timeout=5)
     assert reply["status"] == "error" and "too much output" in reply["message"]
 
 
 def test_unserialisable_request_is_an_error():
     reply = check_symbolic({"answer": object()}, timeout=5)
     assert reply["status"] == "error" and set(reply) == set(RESPONSE_KEYS)
+
+
+def test_a_request_larger_than_the_child_reads_is_an_error():
+    reply = check_symbolic(dict(request_for("implicit_diff_circle", "x"), answer="x" * (5 << 20)), timeout=8)
+    assert reply["status"] == "error" and "larger than 4 MiB" in reply["message"]
 
 
 def test_malformed_requests_get_error_replies_from_the_worker():

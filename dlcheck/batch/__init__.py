@@ -1,0 +1,1 @@
+"""Batch grading of a whole class: `dlcheck batch` (runner.py is the entry point)."""

@@ -1,0 +1,131 @@
+"""The control protocol of dlcheck's fork servers: the zygote (sandbox/zygote.py) and the symbolic
+server (symbolic/server.py).
+
+A fork server is a helper process that pays for its imports once and then forks one fresh process
+per job. The grading process talks to it over a SOCK_SEQPACKET socket: one msgpack message per
+packet, each request naming the type of its reply (messages.py), the job's file descriptors passed
+alongside (SCM_RIGHTS). The server reaps a job only when the grader asks (ReapRequest), so a job's
+pid is not reused while the grader may still name it. EOF on the control socket ends the server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import traceback
+from typing import Any, Callable
+
+from .. import wire
+from ..messages import ReapReply
+
+CONTROL_PACKET_BYTES = 1 << 16  # one SEQPACKET control message, either way
+REAP_GRACE_SECONDS = 2.0
+INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
+
+
+class ControlLost(Exception):
+    """The server stopped (or did not answer in time), or sent something that is not the reply asked for."""
+
+    def __init__(self, stopped: bool, detail: str = ""):
+        self.stopped = stopped
+        super().__init__(detail or ("stopped unexpectedly" if stopped else "sent a malformed reply"))
+
+
+# ------------------------------------------------------------ the grader's side
+
+def start_server(command: list[str], *, cwd: str, output: Any, env: dict[str, str]
+                 ) -> tuple[socket.socket, subprocess.Popen]:
+    """Start `command` + [its end of a new control socket] in a session of its own; our end and
+    the process. Raises OSError when it cannot start."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        process = subprocess.Popen(
+            [*command, str(theirs.fileno())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            stdout=output, stderr=output, cwd=cwd, start_new_session=True, env=env)
+    except BaseException:
+        ours.close()
+        raise
+    finally:
+        theirs.close()
+    return ours, process
+
+
+def exchange(control: socket.socket, request: Any, reply_type: Any, fds: list[int] = ()) -> Any:
+    """Send one control request (one packet, with `fds`) and decode the server's typed reply.
+    Raises ControlLost; waits no longer than the socket's timeout, if it has one."""
+    try:
+        socket.send_fds(control, [wire.pack(request)], list(fds))
+        reply = control.recv(CONTROL_PACKET_BYTES)
+    except OSError:  # a timeout included
+        reply = b""
+    if not reply:
+        raise ControlLost(stopped=True)
+    try:
+        return wire.unpack(reply, reply_type)
+    except wire.WireError as exc:
+        raise ControlLost(stopped=False, detail=f"sent a malformed reply ({exc})") from None
+
+
+# ------------------------------------------------------------ the server's side
+
+def serve(control: socket.socket, schema: Any, handle: Callable[[Any, list[int]], Any], max_fds: int) -> None:
+    """Answer each request with `handle(request, fds)` until the grader closes the control socket."""
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, CONTROL_PACKET_BYTES, max_fds)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            return
+        request = wire.unpack(data, schema)  # the grader is trusted: a bad packet is a bug
+        control.send(wire.pack(handle(request, fds)))
+
+
+def fork_job(control: socket.socket, fds: list[int], run: Callable[[list[int]], None]) -> int:
+    """Fork a job that runs `run(fds)` and never comes back into the server's loop; its pid.
+    The server keeps none of `fds`: they now belong to the job."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            control.close()
+            run(fds)
+        except BaseException:  # noqa: B902 - shown to whoever reads the job's output
+            traceback.print_exc()
+        finally:
+            os._exit(INTERNAL_FAILURE_STATUS)
+    for fd in fds:
+        os.close(fd)
+    return pid
+
+
+def reap(pid: int, kill: bool) -> ReapReply:
+    """Wait for the job (SIGKILL to its process group first when `kill`, and after a grace period
+    anyway), kill what is left of its group, and say how it ended."""
+    if kill:
+        killpg(pid)
+    deadline = time.monotonic() + REAP_GRACE_SECONDS
+    # Killed: it is dying, wait for it outright (polling would add a sleep to every job).
+    status = os.waitpid(pid, 0)[1] if kill else None
+    while status is None:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = raw
+        elif time.monotonic() > deadline:
+            killpg(pid)
+            status = os.waitpid(pid, 0)[1]
+        else:
+            time.sleep(0.005)
+    killpg(pid)  # leftover members of the job's group
+    if os.WIFSIGNALED(status):
+        return ReapReply(signal=os.WTERMSIG(status))
+    return ReapReply(exit=os.WEXITSTATUS(status))
+
+
+def killpg(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
