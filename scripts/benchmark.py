@@ -114,8 +114,8 @@ def class_benchmark(students: int, env: dict, with_dask: bool) -> bool:
         subprocess.run([PY, str(REPO / "scripts" / "make_class.py"), str(root / "class"), "--students", str(students),
                         "--seed", "0"], check=True, capture_output=True)
         expected = json.loads((root / "class" / "expected.json").read_text())
-        timeouts = {(s, e) for s, exercises in expected["students"].items()
-                    for e, category in exercises.items() if category == "timeout"}
+        timeouts = {(s, e) for s, student in expected["students"].items()
+                    for e, entry in student["exercises"].items() if entry["category"] == "timeout"}
         env = {**env, "DLCHECK_SECRET": "benchmark"}
         local = run_batch(root, "local", [], env, timeouts)
         print(f"\nclass: {students} students x {local['exercises']} exercises "

@@ -6,8 +6,10 @@ Tests grade real submission files through the real engine (and, in tests/cli, th
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from dlcheck.submission import Submission, read_submission
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
 REDTEAM = REPO / "tests" / "fixtures" / "redteam"
+FIXTURE_CLASS = REPO / "tests" / "fixtures" / "class"
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +69,36 @@ def grade_fixture(fixture_course, fixture_grader, tmp_path):
     """The same for the fixture course in tests/fixtures/course."""
     return lambda exercise_id, text, suffix=None: _grade_text(fixture_course, fixture_grader, tmp_path,
                                                               exercise_id, text, suffix)
+
+
+def build_fixture_class(destination: Path) -> Path:
+    """tests/fixtures/class copied to `destination`, as `dlcheck batch` meets a class: the student
+    committed under _as_zip/ becomes `zipped.zip` (files at its root), the one under _as_git/ a git
+    repository `gitrepo/` with one commit, and hostile/square_grad.py a link to the fixture course's
+    reference. expected.json (copied along) says what grading each student gives."""
+    shutil.copytree(FIXTURE_CLASS, destination, symlinks=True)
+    with zipfile.ZipFile(destination / "zipped.zip", "w") as archive:
+        for path in sorted((destination / "_as_zip" / "zipped").iterdir()):
+            archive.write(path, path.name)
+    shutil.rmtree(destination / "_as_zip")
+    repo = destination / "gitrepo"
+    (destination / "_as_git" / "gitrepo").rename(repo)
+    (destination / "_as_git").rmdir()
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "gitrepo", "GIT_AUTHOR_EMAIL": "gitrepo@students.example",
+           "GIT_COMMITTER_NAME": "gitrepo", "GIT_COMMITTER_EMAIL": "gitrepo@students.example"}
+    for command in (["init", "-q", "-b", "main", "."], ["add", "-A"], ["commit", "-q", "-m", "My submission"]):
+        subprocess.run(["git", *command], cwd=repo, env=env, check=True, capture_output=True)
+    (destination / "hostile" / "square_grad.py").symlink_to(FIXTURE_COURSE / "solutions" / "square_grad.py")
+    return destination
+
+
+@pytest.fixture
+def fixture_class(tmp_path) -> Path:
+    """A class of students for the fixture course (tests/fixtures/class, see build_fixture_class):
+    good, bad, crashing, hostile, missing, empty, misnamed, zipped.zip and gitrepo, with
+    assignment.yaml and expected.json next to them."""
+    return build_fixture_class(tmp_path / "class")
 
 
 @pytest.fixture(scope="session")
