@@ -13,8 +13,8 @@ The command exits 0 whenever it wrote this document (the interface requires it).
 
 from __future__ import annotations
 
-import json
 
+from .. import strict_json
 from .document import ran_no_case, results
 from .feedback import clean, details, exception_text, first_problem, truncate
 
@@ -85,4 +85,4 @@ def _attach_output(tests: list[dict], result: dict) -> None:
 
 
 def _json(document: dict) -> str:
-    return json.dumps(document, indent=2) + "\n"
+    return strict_json.dumps(document, indent=2) + "\n"

@@ -15,8 +15,8 @@ scored with its share of the points. `duration` is in milliseconds, as the comma
 
 from __future__ import annotations
 
-import json
 
+from .. import strict_json
 from .document import ran_no_case, results, untrusted
 from .feedback import clean, details, first_problem, number, weak_sandbox_note
 
@@ -36,7 +36,7 @@ def render(document: dict) -> str:
         status = "pass"
     else:
         status = "error" if all(ran_no_case(r) and r["status"] != "missing" for r in found) else "fail"
-    return json.dumps({"version": 1, "status": status, "max_score": round(sum(r["max_score"] for r in found), 2),
+    return strict_json.dumps({"version": 1, "status": status, "max_score": round(sum(r["max_score"] for r in found), 2),
                        "tests": tests}, indent=2) + "\n"
 
 

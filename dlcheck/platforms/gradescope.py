@@ -12,9 +12,9 @@ shown (the result document has none).
 
 from __future__ import annotations
 
-import json
 import re
 
+from .. import strict_json
 from .document import hidden_tests, points, public_tests, results, title, total_seconds, untrusted, visibility
 from .feedback import (HIDDEN_HINT, MARKS, case_line, clean, diagnosis_text, failure_text, number,
                        output_excerpt, summary_line, warnings_text, weak_sandbox_note)
@@ -29,7 +29,7 @@ def render(document: dict) -> str:
     shown_to = GRADESCOPE_VISIBILITY[visibility(document)]
     tests = [entry for result in found for entry in _tests(result, shown_to)]
     withholding = shown_to != "visible" and any(hidden_tests(r) for r in found)
-    return json.dumps({
+    return strict_json.dumps({
         "score": round(sum(r["score"] for r in found), 2),
         "execution_time": total_seconds(found),
         "output": _overview(document, found, withholding),

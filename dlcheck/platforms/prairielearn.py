@@ -14,8 +14,8 @@ a container that exited 0.
 
 from __future__ import annotations
 
-import json
 
+from .. import strict_json
 from .document import ran_no_case, results, untrusted
 from .feedback import clean, details, first_problem, output_excerpt, summary_line, weak_sandbox_note
 
@@ -77,4 +77,4 @@ def _with_weak_note(message: str, found: list[dict]) -> str:
 
 
 def _json(document: dict) -> str:
-    return json.dumps(document, indent=2) + "\n"
+    return strict_json.dumps(document, indent=2) + "\n"

@@ -229,3 +229,22 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded_class):
     assert gradebook(tmp_path / "dask") == gradebook(tmp_path / "out")
     assert json.loads((tmp_path / "dask" / "batch.json").read_text())["backend"] == "dask local"
 
+
+
+def test_the_fixture_class_grades_as_expected_student_by_student(fixture_class, tmp_path):
+    """good, bad, crashing (a timeout too), hostile, missing, empty, misnamed, a zip and a git
+    repository: each student's results as tests/fixtures/class/expected.json says, in one batch."""
+    from tests.class_check import mismatches
+
+    out = tmp_path / "out"
+    secret = "fixture-class-secret-that-must-not-leak"
+    done = run_cli("batch", str(fixture_class), "--assignment", str(fixture_class / "assignment.yaml"),
+                   "--out", str(out), cwd=tmp_path, env=env_for(tmp_path, DLCHECK_SECRET=secret), timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    expected = json.loads((fixture_class / "expected.json").read_text())["students"]
+    problems = {student: mismatches(json.loads((out / "students" / student / "results.json").read_text()),
+                                    entry, exact=True) for student, entry in expected.items()}
+    assert not {s: p for s, p in problems.items() if p}, problems
+    assert sorted(row["student"] for row in gradebook(out)[1:]) == sorted(expected)
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file() and p.name != ".secret")
+    assert secret not in everything and "Traceback" not in done.stderr
