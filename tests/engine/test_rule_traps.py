@@ -243,11 +243,12 @@ HOLDERS = {{n: [d for d in gc.get_referrers(f) if isinstance(d, dict) and d is n
 
 def attack():
     rules.install_traps({AUTOGRAD_RULES!r}, lambda *a: None)
-    return sorted(n for n, holders in HOLDERS.items() for d in holders
-                  if any(v is ORIGINALS[n] for v in d.values()))
+    still_held = sorted(n for n, holders in HOLDERS.items() for d in holders
+                        if any(v is ORIGINALS[n] for v in d.values()))
+    return still_held, all(HOLDERS.values())  # every function was found somewhere before
 """
     outcome = run_attack([], source)  # no traps yet: the attack installs them after taking its record
-    assert outcome.raised is None and outcome.detail == "[]", outcome
+    assert outcome.raised is None and outcome.detail == "([], True)", outcome
 
 
 @pytest.mark.parametrize("body", [
