@@ -184,10 +184,12 @@ def grade(
     counts = output != GradeFormat.text or summary or _in_ci()  # a machine-read format counts
     with Grader(the_course) as grader:
         handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
+        code_due = any(s.kind == "code" for s in handed_in)
+        if code_due:
+            grader.warm_up()
         if any(s.kind == "symbolic" for s in handed_in):
             grader.symbolic.start()  # its sympy import overlaps with the zygote's torch import
-        if any(s.kind == "code" for s in handed_in):
-            grader.warm_up()
+        if code_due:
             _check_sandbox(grader, counts, allow_weak_sandbox)
         results = _in_parallel([lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
             grader, the_course, ws, spec, points, file, answer)) for spec, points in plan])

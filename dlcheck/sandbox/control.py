@@ -11,6 +11,7 @@ pid is not reused while the grader may still name it. EOF on the control socket 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -106,22 +107,37 @@ def reap(pid: int, kill: bool) -> ReapReply:
     anyway), kill what is left of its group, and say how it ended."""
     if kill:
         killpg(pid)
-    deadline = time.monotonic() + REAP_GRACE_SECONDS
-    # Killed: it is dying, wait for it outright (polling would add a sleep to every job).
-    status = os.waitpid(pid, 0)[1] if kill else None
-    while status is None:
-        done, raw = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = raw
-        elif time.monotonic() > deadline:
-            killpg(pid)
-            status = os.waitpid(pid, 0)[1]
-        else:
-            time.sleep(0.005)
+    elif not _exits_within(pid, REAP_GRACE_SECONDS):
+        killpg(pid)
+    status = os.waitpid(pid, 0)[1]  # killed or exited: it is dying, wait for it outright
     killpg(pid)  # leftover members of the job's group
     if os.WIFSIGNALED(status):
         return ReapReply(signal=os.WTERMSIG(status))
     return ReapReply(exit=os.WEXITSTATUS(status))
+
+
+def _exits_within(pid: int, seconds: float) -> bool:
+    """Whether the child exits (or has exited) within `seconds`, without reaping it. A pidfd wakes
+    us the moment it does; polling would add its interval to every job that ends by itself."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd (Linux < 5.3, or not Linux): poll
+        return _polls_exit(pid, seconds)
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        return bool(poller.poll(seconds * 1000))
+    finally:
+        os.close(pidfd)
+
+
+def _polls_exit(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(0.005)
+    return False
 
 
 def killpg(pgid: int) -> None:

@@ -96,14 +96,24 @@ def _children(pid: int, tasks: list[str]) -> list[int]:
             with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
                 children += [int(child) for child in f.read().split()]
         except FileNotFoundError:
-            return children_of(pid)  # a kernel without CONFIG_PROC_CHILDREN (or the task just exited)
+            return _children_by_scan(pid)  # a kernel without CONFIG_PROC_CHILDREN (or the task just exited)
         except OSError:
             continue
     return children
 
 
 def children_of(parent: int) -> list[int]:
-    """Every process whose parent is `parent`, by scanning /proc."""
+    """Every process whose parent is `parent`: from its tasks' children lists where the kernel keeps
+    them (cheap, however many processes the machine runs), else by scanning /proc."""
+    try:
+        tasks = os.listdir(f"/proc/{parent}/task")
+    except OSError:
+        return _children_by_scan(parent)
+    return _children(parent, tasks)
+
+
+def _children_by_scan(parent: int) -> list[int]:
+    """Every process whose parent is `parent`, by reading every process's stat."""
     children = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
