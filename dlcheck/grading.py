@@ -112,6 +112,7 @@ class Grader:
         # A batch grades from several threads: the sandbox starts once, each reference is computed once.
         self._lock = threading.Lock()
         self._reference_locks: dict[str, threading.Lock] = {}
+        self.references_computed = 0  # reference processes run (a batch runs one per exercise)
         # Grading that counts: a job whose sandbox came out weaker than trusted is an internal error.
         self.require_trusted = False
 
@@ -205,8 +206,16 @@ class Grader:
                 self._references[spec.id] = self.fresh_reference_cases(spec)
             return self._references[spec.id]
 
+    def adopt_references(self, computed: dict[str, list[ReferenceCase]]) -> None:
+        """References computed by another grader of the same batch (same course and secret: a Dask
+        worker's), so that each is computed once for the whole batch; one already here is kept."""
+        with self._lock:
+            for exercise_id, cases in computed.items():
+                self._references.setdefault(exercise_id, cases)
+
     def fresh_reference_cases(self, spec: Spec) -> list[ReferenceCase]:
         """The cases computed anew in a fresh reference process (reference_cases caches them)."""
+        self.references_computed += 1
         job = self.sandbox.spawn("reference", JobLimits(memory_mb=8192, cpu_seconds=REFERENCE_SECONDS))
         try:
             job.send(ReferenceJob(

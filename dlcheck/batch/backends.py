@@ -2,8 +2,10 @@
 
 Both run `grade.grade_student` with one warm grader per process: here one `Grader` (one sandbox
 zygote, one torch import; its forked workers run in parallel, one per thread), on Dask one per
-worker process, started once by a WorkerPlugin. Students go out as data (their files) and come
-back as data (their results); only the client writes DIR.
+worker process, started once by a WorkerPlugin. Either way each reference is computed once for the
+batch: here the threads share the grader's, on Dask one worker computes it and the client
+broadcasts it to all. Students go out as data (their files) and come back as data (their results);
+only the client writes DIR.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
-from .grade import StudentGrades, grade_student
+from .grade import StudentGrades, grade_student, needing_a_reference
 
 WAIT_SECONDS = 0.25  # how often the client wakes up to notice Ctrl-C
 
@@ -72,6 +74,10 @@ class LocalBackend:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def references_computed(self) -> int:
+        """Reference processes run so far: one per exercise graded, shared by every thread."""
+        return self.grader.references_computed
 
     def _deliver_done(self, pending: dict, finished: Callable, progress, block: bool) -> None:
         done, _ = wait(list(pending), timeout=WAIT_SECONDS if block else 0, return_when=FIRST_COMPLETED)
@@ -148,10 +154,12 @@ class DaskBackend:
 
         from .dask_worker import grade_on_worker
 
+        students = list(_gradable(chosen, load, finished, progress))
         futures = {}
         try:
-            for files, previous in _gradable(chosen, load, finished, progress):
-                futures[self._client.submit(grade_on_worker, plan, files, previous, only, pure=False,
+            references = self._shared_references(plan, students, only)
+            for files, previous in students:
+                futures[self._client.submit(grade_on_worker, plan, files, previous, only, references, pure=False,
                                             key=f"dlcheck-{files.id}-{id(files)}")] = files
             for future in as_completed(list(futures)):
                 _deliver(future, futures[future], finished, progress)
@@ -159,6 +167,25 @@ class DaskBackend:
             for future in futures:
                 future.cancel()
             raise
+
+    def _shared_references(self, plan: list, students: list, only):
+        """Each reference the batch needs, computed once by one worker and broadcast to all (as a
+        future the grading tasks take). One that fails is left out: each worker then computes it
+        itself and fails that exercise as the local path does (an internal error)."""
+        from .dask_worker import reference_on_worker
+
+        needed = sorted(set().union(*(needing_a_reference(plan, f, p, only) for f, p in students)))
+        computing = {exercise_id: self._client.submit(reference_on_worker, exercise_id, pure=False,
+                                                      key=f"dlcheck-reference-{exercise_id}")
+                     for exercise_id in needed}
+        computed = self._client.gather(computing, errors="skip")
+        return self._client.scatter([computed], broadcast=True)[0]
+
+    def references_computed(self) -> int:
+        """Reference processes run on all workers so far (once per exercise when shared)."""
+        from .dask_worker import references_computed_on_worker
+
+        return sum(self._client.run(references_computed_on_worker).values())
 
     def __enter__(self) -> "DaskBackend":
         return self

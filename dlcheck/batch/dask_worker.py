@@ -10,7 +10,7 @@ from pathlib import Path
 from distributed import WorkerPlugin, get_worker
 
 from .backends import _safely
-from .grade import StudentGrades, grade_student
+from .grade import StudentGrades, grade_student, spec_of
 
 PLUGIN_NAME = "dlcheck-grader"
 
@@ -42,10 +42,23 @@ class GraderPlugin(WorkerPlugin):
             self.grader.close()
 
 
-def grade_on_worker(plan: list, files, previous: dict, only) -> StudentGrades:
+def reference_on_worker(exercise_id: str) -> list:
+    """One exercise's reference cases (grading.ReferenceCase), computed once for the whole batch by
+    one worker; the client broadcasts them to every worker (DaskBackend.run)."""
+    plugin = get_worker().plugins[PLUGIN_NAME]
+    return plugin.grader.reference_cases(spec_of(plugin.course, exercise_id))
+
+
+def grade_on_worker(plan: list, files, previous: dict, only, references: dict) -> StudentGrades:
     """The task a Dask worker runs: grade one student with the worker's warm grader."""
     plugin = get_worker().plugins[PLUGIN_NAME]
+    plugin.grader.adopt_references(references)
     return _safely(lambda: grade_student(plugin.grader, plugin.course, plan, files, previous, only), files.id)
+
+
+def references_computed_on_worker(dask_worker) -> int:
+    """Run through Client.run: how many reference processes this worker's grader ran."""
+    return dask_worker.plugins[PLUGIN_NAME].grader.references_computed
 
 
 def sandbox_problems_on_worker(dask_worker) -> list[str]:

@@ -71,16 +71,35 @@ def grade_student(grader, course, plan: list[PlannedExercise], files: StudentFil
         if should_stop():
             grades.stopped = True
             return grades
-        name, content = _handed_in(files, exercise)
-        key = submission_key(exercise, name, content)
-        earlier = previous.get(exercise.id)
-        forced = only is not None and exercise.id in only
-        if earlier is not None and earlier.key == key and not forced and not earlier.result["internal_error"]:
+        name, key, earlier = _decision(exercise, files, previous, only)
+        if earlier is not None:
             grades.exercises[exercise.id] = GradedExercise(key, earlier.result, earlier.feedback, reused=True)
             continue
         result = _grade_exercise(grader, course, exercise, files, name)
         grades.exercises[exercise.id] = GradedExercise(key, result.to_json(), _feedback_text(result))
     return grades
+
+
+def needing_a_reference(plan: list[PlannedExercise], files: StudentFiles, previous: dict[str, GradedExercise],
+                        only: set[str] | None) -> set[str]:
+    """The code exercises grade_student will run this student's file for (not reused, not missing)."""
+    needed = set()
+    for exercise in plan:
+        name, _, earlier = _decision(exercise, files, previous, only)
+        if exercise.kind == "code" and earlier is None and name in files.files:
+            needed.add(exercise.id)
+    return needed
+
+
+def _decision(exercise: PlannedExercise, files: StudentFiles, previous: dict[str, GradedExercise],
+              only: set[str] | None) -> tuple[str | None, str, GradedExercise | None]:
+    """(the file handed in, the result's key, the earlier result to reuse or None to grade anew)."""
+    name, content = _handed_in(files, exercise)
+    key = submission_key(exercise, name, content)
+    earlier = previous.get(exercise.id)
+    forced = only is not None and exercise.id in only
+    reusable = earlier is not None and earlier.key == key and not forced and not earlier.result["internal_error"]
+    return name, key, earlier if reusable else None
 
 
 def _handed_in(files: StudentFiles, exercise: PlannedExercise) -> tuple[str | None, bytes | str | None]:
@@ -97,7 +116,7 @@ def _handed_in(files: StudentFiles, exercise: PlannedExercise) -> tuple[str | No
 def _grade_exercise(grader, course, exercise: PlannedExercise, files: StudentFiles, name: str | None):
     from ..grading import internal_failure, rejected_result
 
-    spec = _spec(course, exercise.id)
+    spec = spec_of(course, exercise.id)
     if name is None:
         looked = " or ".join(submission_names(exercise.id, exercise.kind))
         return missing_result(exercise.id, exercise.kind, exercise.points, [looked])
@@ -123,7 +142,7 @@ def _specs_of(course) -> dict:
     return {spec.id: spec for spec in course.specs}
 
 
-def _spec(course, exercise_id: str):
+def spec_of(course, exercise_id: str):
     return _specs_of(course)[exercise_id]
 
 

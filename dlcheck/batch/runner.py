@@ -99,11 +99,13 @@ def run_batch(course, loaded, options: BatchOptions, console: Console) -> BatchO
             interrupted = True
             console.print("[bold yellow]Interrupted[/]: students in progress were dropped; DIR holds every "
                           "student graded so far. Run the same command again to finish.")
+        references_computed = backend.references_computed()
     records = [store.record(student, entry.name if entry else student, problems.get(student),
                             seconds.get(student, 0.0)) for student, entry in everyone]
     _keep_earlier_seconds(records)
     finished_at = datetime.now(timezone.utc)
     manifest = _manifest(course, loaded, plan, options, records, started, finished_at)
+    manifest["references_computed"] = references_computed
     store.write_class_files(manifest, records, plan)
     return BatchOutcome(records, counts["students"], counts["reused"], counts["graded"],
                         time.monotonic() - clock, interrupted, secret_origin)

@@ -227,7 +227,12 @@ def test_dask_local_cluster_gives_the_same_gradebook(graded_class):
                    "--dask", "local", "--jobs", "2", cwd=tmp_path, env=env_for(tmp_path), timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert gradebook(tmp_path / "dask") == gradebook(tmp_path / "out")
-    assert json.loads((tmp_path / "dask" / "batch.json").read_text())["backend"] == "dask local"
+    manifest = json.loads((tmp_path / "dask" / "batch.json").read_text())
+    assert manifest["backend"] == "dask local"
+    # Two workers, two code exercises (scaled_sum, halve): each reference computed once, by one worker
+    assert manifest["references_computed"] == 2
+    # the local rerun regraded only scaled_sum
+    assert json.loads((tmp_path / "out" / "batch.json").read_text())["references_computed"] == 1
 
 
 
