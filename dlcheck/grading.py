@@ -292,6 +292,8 @@ class Grader:
             failures += [failure] if failure else []
         # The first public failure teaches most (it shows values); a hidden one only when all public pass.
         result.failure = next((f for f in failures if not f.hidden), failures[0] if failures else None)
+        if result.failure is not None and not result.failure.hidden:
+            result.failure.function = spec.entry_point  # the failing call can then be shown as code
         result.hidden_cases = self.hidden_seed_source
         status = overall_status(tests)
         passed = sum(t.status == PASS for t in tests)

@@ -84,6 +84,7 @@ class Failure(msgspec.Struct):
     mismatches: list[Mismatch] | UnsetType = UNSET
     error: ErrorInfo | None | UnsetType = UNSET  # the exception, with frames in the student's file
     arguments: str | None | UnsetType = UNSET  # what the call did to arguments it had to leave alone
+    call: str | UnsetType = UNSET  # code exercises: the failing call, `f(x=…, y=…)`, with the inputs as text
 
 
 class Sandbox(msgspec.Struct):

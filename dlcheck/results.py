@@ -33,6 +33,7 @@ class Failure:
     arguments: str = ""  # what the call did to arguments it had to leave alone (or why that is unknown)
     hidden: bool = False  # a hidden case: only `summary` is shown, never inputs or values
     summary: str = ""
+    function: str = ""  # the function called (code exercises), so the call can be written out
 
 
 @dataclass
@@ -101,6 +102,14 @@ class GradeResult:
         return msgspec.convert(data, schema.Result)
 
 
+def _call_text(function: str, inputs: dict[str, str]) -> str:
+    """`f(x=1, y=2)`; one argument per line when a value takes several (a tensor shown as rows)."""
+    if not any("\n" in value for value in inputs.values()):
+        return f"{function}({', '.join(f'{name}={value}' for name, value in inputs.items())})"
+    lines = [f"    {name}={value.replace(chr(10), chr(10) + ' ' * (5 + len(name)))}," for name, value in inputs.items()]
+    return "\n".join([f"{function}(", *lines, ")"])
+
+
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     if failure is None:
         return None
@@ -109,9 +118,12 @@ def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     from .display import show, show_pair  # keeps `dlcheck list` (which imports this module) light
 
     expected, got = show_pair(failure.expected, failure.got)
+    inputs = {name: show(value) for name, value in failure.inputs.items()}
+    call = {"call": _call_text(failure.function, inputs)} if failure.function else {}
     return {
         "case": failure.case,
-        "inputs": {name: show(value) for name, value in failure.inputs.items()},
+        "inputs": inputs,
+        **call,
         "expected": expected if failure.expected is not None else None,
         "got": got if failure.got is not None else None,
         "mismatches": [

@@ -6,7 +6,7 @@ top-level `message` then says why). Tests come in the order dlcheck runs the cas
 order the spec lists them (public cases, then hidden ones): Exercism shows the first failure only.
 Each test's `message` is there when it did not pass; `output` (what the student's code printed,
 which dlcheck records for the whole run) goes with the first test that did not pass, or the first
-test, cut to the 500 characters the interface allows. `test_code` is the call that failed, with
+test, cut to the 500 characters the interface allows. `test_code` is the call that failed, `f(x=…)` with
 its inputs, for the first failing public case (the only one whose inputs the document shows).
 The command exits 0 whenever it wrote this document (the interface requires it).
 """
@@ -50,9 +50,8 @@ def _test(result: dict, test: dict, prefix: str) -> dict:
     if test["status"] != "pass":
         entry["message"] = _message(result, test)
     failure = result.get("failure")
-    if failure and failure["case"] == test["name"] and not failure.get("hidden") and failure.get("inputs"):
-        inputs = "\n".join(f"{name} = {value}" for name, value in failure["inputs"].items())
-        entry["test_code"] = clean(f"# the inputs of case '{test['name']}'\n{inputs}")
+    if failure and failure["case"] == test["name"] and failure.get("call"):
+        entry["test_code"] = clean(failure["call"])
     return entry
 
 

@@ -234,7 +234,9 @@ def test_exercism_lists_the_cases_in_the_order_they_run_and_exits_0(tmp_path):
     first = next(t for t in report["tests"] if t["status"] != "pass")
     assert first["name"] == document["failure"]["case"]
     assert "Matches a known mistake: mean_instead_of_sum" in first["message"] and "expected:" in first["message"]
-    assert first["test_code"].splitlines()[1].startswith("x = tensor(")
+    code = first["test_code"].splitlines()
+    assert code[0] == "scaled_sum(" and code[1].startswith("    x=tensor(") and code[-1] == ")", code
+    assert first["test_code"] == document["failure"]["call"]
     hidden = [t for t in report["tests"] if t["name"].startswith("hidden")]
     assert hidden and all("expected" not in (t.get("message") or "") for t in hidden)
 
