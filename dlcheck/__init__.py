@@ -11,3 +11,12 @@ if _sys.argv[:1] == ["-m"] and not _sys.flags.safe_path:
     # (this package is already imported; its submodules are found through its own __path__).
     _cwd = _os.getcwd()
     _sys.path[:] = [entry for entry in _sys.path if entry not in ("", _cwd)]
+
+
+def check(exercise_id: str, **options):
+    """In Jupyter: grade the exercise's function as this notebook's cells define it, in the sandbox,
+    and show the report in the cell (dlcheck/jupyter.py; options: answer=, course=, workspace=).
+    Imported on call, so that `import dlcheck` stays light."""
+    from .jupyter import check as check_in_notebook
+
+    return check_in_notebook(exercise_id, **options)

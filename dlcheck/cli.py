@@ -332,7 +332,7 @@ def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, a
     else:
         path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
         try:
-            submission = read_submission(path, course.solutions_dir)
+            submission = read_submission(path, course.solutions_dir, spec.id, spec.kind)
         except RejectedFile as rejected:
             return rejected_result(spec, display_name(path), str(rejected))
     return grader.grade(spec, submission)

@@ -173,6 +173,8 @@ class Grader:
                                     seed=self.hidden_seed(spec.id))
         else:
             result = self.grade_code(spec, submission.text, submission.name)
+        if submission.cells is not None:
+            submission.cells.relocate(result)  # "homework.ipynb, cell 4, line 3", not the script's line 37
         result.seconds = round(time.monotonic() - started, 4)
         return result
 

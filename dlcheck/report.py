@@ -183,7 +183,8 @@ def _exception_text(error: dict, submission: str) -> Text:
     if error.get("frames"):
         text.append("Traceback (your code only):\n", style="bold")
         for frame in error["frames"]:
-            text.append(printable(f"  {submission}, line {frame['line']}, in {frame['function']}\n"))
+            cell = f"{frame['cell']}, " if frame.get("cell") else ""  # a notebook's cell (notebook.py)
+            text.append(printable(f"  {submission}, {cell}line {frame['line']}, in {frame['function']}\n"))
             if frame.get("code"):
                 text.append(printable(f"    {frame['code'].strip()}") + "\n", style="cyan")
     text.append(printable(f"{error['type']}: {error['message']}"), style="bold red")

@@ -13,7 +13,7 @@ from typing import Literal, Union
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from .messages import ErrorInfo
+from .messages import ErrorFrame, ErrorInfo
 
 SCHEMA_VERSION = "dlcheck.result/1"
 
@@ -71,6 +71,18 @@ class Mismatch(msgspec.Struct):
     total: int
 
 
+class TracebackFrame(ErrorFrame, frozen=True):
+    """A traceback frame in the student's code."""
+
+    cell: str | UnsetType = UNSET  # a notebook's: "cell 4" (from the top of the .ipynb) or "In [7]"; `line` is then in that cell
+
+
+class RaisedError(ErrorInfo, frozen=True):
+    """The exception a case raised, with its traceback trimmed to frames in the student's own code."""
+
+    frames: list[TracebackFrame] = []
+
+
 class Failure(msgspec.Struct):
     """The first failing case. A hidden one carries only `message` (never inputs or values); a
     public one carries everything but `message`."""
@@ -82,7 +94,7 @@ class Failure(msgspec.Struct):
     expected: str | None | UnsetType = UNSET  # as text
     got: str | None | UnsetType = UNSET
     mismatches: list[Mismatch] | UnsetType = UNSET
-    error: ErrorInfo | None | UnsetType = UNSET  # the exception, with frames in the student's file
+    error: RaisedError | None | UnsetType = UNSET  # the exception, with frames in the student's file
     arguments: str | None | UnsetType = UNSET  # what the call did to arguments it had to leave alone
     call: str | UnsetType = UNSET  # code exercises: the failing call, `f(x=…, y=…)`, with the inputs as text
 

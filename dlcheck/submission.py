@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .student_files import RejectedFile, read_student_file
+
+if TYPE_CHECKING:
+    from .notebook import CellMap
 
 
 @dataclass(frozen=True)
 class Submission:
     text: str  # Python source, or the symbolic answer's file content / inline text
     name: str  # how reports and tracebacks call it (a path relative to the cwd, or "--answer")
-    suffix: str  # ".py", ".txt", ".tex", or "" for an answer given inline
+    suffix: str  # ".py", ".txt", ".tex", ".ipynb", or "" for an answer given inline
+    cells: CellMap | None = None  # a notebook's code: which cell each line of `text` came from (notebook.py)
 
 
-def read_submission(path: Path, references_dir: Path | None) -> Submission:
-    """Read a student's file safely (see student_files); raises RejectedFile with the reason."""
+def read_submission(path: Path, references_dir: Path | None, exercise_id: str | None = None,
+                    kind: str = "code") -> Submission:
+    """Read a student's file safely (see student_files); raises RejectedFile with the reason.
+    A notebook (.ipynb) gives what it holds for `exercise_id` (notebook.py)."""
+    if path.suffix == ".ipynb" and exercise_id is not None:
+        from .notebook import MAX_NOTEBOOK_BYTES, notebook_submission
+
+        data = read_student_file(path, forbidden_dir=references_dir, max_bytes=MAX_NOTEBOOK_BYTES)
+        return notebook_submission(data, display_name(path), exercise_id, kind)
     data = read_student_file(path, forbidden_dir=references_dir)
     return submission_from_bytes(data, display_name(path), shown=path)
 
