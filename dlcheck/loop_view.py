@@ -59,7 +59,7 @@ def _chapter_heading(chapter: dict) -> Text:
 
 
 def _row_with_title_column(out: Text, row: dict, id_width: int, title_width: int) -> None:
-    lines = textwrap.wrap(row["title"], title_width) or [""]
+    lines = textwrap.wrap(row["title"], title_width, break_on_hyphens=False) or [""]
     out.append(f"  {row['id']:<{id_width}}  {lines[0]:<{title_width}}  ")
     _append_columns(out, row)
     for line in lines[1:]:
@@ -69,7 +69,7 @@ def _row_with_title_column(out: Text, row: dict, id_width: int, title_width: int
 def _row_with_title_below(out: Text, row: dict, id_width: int, width: int) -> None:
     out.append(f"  {row['id']:<{id_width}}  ")
     _append_columns(out, row)
-    for line in textwrap.wrap(row["title"], max(20, width - 6)):
+    for line in textwrap.wrap(row["title"], max(20, width - 6), break_on_hyphens=False):
         out.append(f"      {line}\n", style="dim")
 
 
