@@ -139,17 +139,17 @@ def _has_callable(inputs: dict) -> bool:
 
 def run_case_script(spec, saved: SavedCase, submission: Path, fixtures: Path | None) -> str:
     return SCRIPT.format(number=saved.number, public=saved.public, exercise=spec.id, case=saved.name,
-                         directory=saved.directory, submission=str(submission.resolve()),
+                         submission=str(submission.resolve()),
                          fixtures=str(fixtures) if fixtures else None)
 
 
-SCRIPT = '''"""Public case {number} of {public} of {exercise} ({case!r}), saved by dlcheck grade --save-case.
+SCRIPT = '''"""A public case of a dlcheck exercise (CASE below), saved by `dlcheck grade --save-case`.
 
 Calls your function on that case's inputs in your own Python (no sandbox, no time limit), so that
 print(), breakpoint() or your IDE's debugger work:
 
-    python {directory}/run_case.py            # your workspace file, as graded
-    python {directory}/run_case.py OTHER.py   # another version of it
+    python run_case.py            # your file, as graded (SUBMISSION below)
+    python run_case.py OTHER.py   # another version of it
 """
 
 import importlib.util
@@ -158,6 +158,7 @@ from pathlib import Path
 
 import torch
 
+EXERCISE, CASE = {exercise!r}, {case!r}  # public case {number} of {public}
 HERE = Path(__file__).resolve().parent
 SUBMISSION = Path(sys.argv[1]) if len(sys.argv) > 1 else Path({submission!r})
 FIXTURES = {fixtures!r}  # the course's exercises/fixtures.py, which builds a callable argument
@@ -178,6 +179,7 @@ def rebuilt(value):
     return value
 
 
+torch.set_printoptions(precision=6)  # as dlcheck's report shows values
 saved = torch.load(HERE / "case.pt", weights_only=True)
 args = {{name: rebuilt(value) for name, value in saved["args"].items()}}
 function = getattr(load(SUBMISSION, "submission"), saved["function"])

@@ -16,7 +16,7 @@ from .terminal_text import printable
 PROGRESS_STYLE = {"passed": "green", "failing": "red", "error": "yellow", "started": "cyan",
                   "not started": "dim"}
 BAR_WIDTH = 20
-KIND_WIDTH, POINTS_WIDTH = 8, 9  # "symbolic"; "3.33/10"
+KIND_WIDTH, POINTS_WIDTH = 8, 8  # "symbolic"; "13.33/15"
 STATUS_WIDTH = len("not started")
 MIN_TITLE_WIDTH = 28  # narrower than this, a title goes on lines of its own under its id
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,18 +186,15 @@ class Started:
 def discover(start: Path) -> Path:
     """The workspace for a command run in `start`, found as git finds a repository: the nearest
     directory at or above it that is one (named dlcheck-work, or holding dlcheck's .dlcheck/) or
-    that holds a dlcheck-work/; else start/dlcheck-work. Relative to `start` when inside it."""
+    that holds a dlcheck-work/; else start/dlcheck-work. Relative to `start` when inside it.
+    A link counts as found (it is not followed here): using it is then refused where it must be
+    (a workspace inside the course, a linked .dlcheck), rather than passed over for another one."""
     for directory in (start, *start.parents):
-        if directory.name == DEFAULT_WORKSPACE or _is_directory(directory / STATE_DIR):
+        if directory.name == DEFAULT_WORKSPACE or _lstat(directory / STATE_DIR) is not None:
             return Path(".") if directory == start else directory
-        if _is_directory(directory / DEFAULT_WORKSPACE):
+        if _lstat(directory / DEFAULT_WORKSPACE) is not None:
             return Path(DEFAULT_WORKSPACE) if directory == start else directory / DEFAULT_WORKSPACE
     return Path(DEFAULT_WORKSPACE)
-
-
-def _is_directory(path: Path) -> bool:
-    info = _lstat(path)
-    return info is not None and stat.S_ISDIR(info.st_mode)  # a link is not a workspace
 
 
 GITIGNORE = "# dlcheck's own state (progress, hints, backups): not part of your work.\n*\n"
