@@ -252,7 +252,11 @@ def test_save_case_writes_the_first_failing_public_case_as_the_grader_drew_it(tm
                          capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
     got = saved["args"]["alpha"] * saved["args"]["x"].mean(dim=-1)  # what scaled_sum_mean computes
-    assert repr(got) in ran.stdout and repr(saved["expected"]) in ran.stdout
+    torch.set_printoptions(precision=6)  # as run_case.py prints
+    try:
+        assert f"got:      {got!r}" in ran.stdout and f"expected: {saved['expected']!r}" in ran.stdout
+    finally:
+        torch.set_printoptions(profile="default")
 
 
 def test_save_case_n_and_a_callable_argument(tmp_path, env):
