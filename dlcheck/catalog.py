@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     Spec = CodeExercise | SymbolicExercise
 
 COURSE_ENV = "DLCHECK_COURSE"
-LISTING_FIELDS = ("id", "title", "chapter", "kind", "points")
+LISTING_FIELDS = ("id", "title", "chapter", "kind", "points", "is_draft")
 
 
 class Course:
@@ -37,6 +37,13 @@ class Course:
     def solutions_dir(self) -> Path:
         return self.root / "solutions"
 
+    @cached_property
+    def config(self):
+        """The course's settings (course.yaml at its root; course_config.py)."""
+        from .course_config import load_course_config
+
+        return load_course_config(self.root)
+
     @property
     def fixtures(self) -> Path | None:
         path = self.exercises_dir / "fixtures.py"
@@ -52,8 +59,9 @@ class Course:
 
         return sorted((load_spec(path) for path in self.spec_paths()), key=lambda s: _syllabus_key(s.chapter, s.id))
 
-    def listing(self) -> list[dict]:
-        """id, title, chapter, kind and points of every exercise, in syllabus order.
+    def listing(self, include_drafts: bool = False) -> list[dict]:
+        """id, title, chapter, kind, points and is_draft of every exercise (drafts only when asked:
+        students do not see them), in syllabus order.
 
         Specs that validated before and have not changed since (same mtime and size, same
         validator) come from a cache, so `dlcheck list` need not import YAML or the validator;
@@ -71,7 +79,12 @@ class Course:
                 cache.put(path, row)
             rows.append(row)
         cache.save()
+        rows = [row for row in rows if include_drafts or not row["is_draft"]]
         return sorted(rows, key=lambda r: _syllabus_key(r["chapter"], r["id"]))
+
+    def student_specs(self) -> list[Spec]:
+        """The exercises open to students: every spec but the drafts (spec.is_draft)."""
+        return [spec for spec in self.specs if not spec.is_draft]
 
     def ids(self) -> list[str]:
         return [p.stem for p in self.spec_paths()]
@@ -156,8 +169,9 @@ class _ListingCache:
     def get(self, path: Path) -> dict | None:
         self.seen.add(path.name)
         entry = self.entries.get(path.name)
-        if isinstance(entry, dict) and entry.get("key") == self._key(path) and isinstance(entry.get("row"), dict):
-            return entry["row"]
+        row = entry.get("row") if isinstance(entry, dict) and entry.get("key") == self._key(path) else None
+        if isinstance(row, dict) and set(LISTING_FIELDS) <= set(row):  # a row of an older dlcheck lacks fields
+            return row
         return None
 
     def put(self, path: Path, row: dict) -> None:

@@ -22,7 +22,7 @@ from rich.console import Console
 from .catalog import Course, find_course
 from .errors import DlcheckError, GraderFault, UsageError
 from .status import MISSING
-from .workspace import WORKSPACE_ENV, Workspace, chapter_progress
+from .workspace import WORKSPACE_ENV, Workspace, chapter_progress, recorded_score
 
 app = typer.Typer(
     name="dlcheck",
@@ -70,6 +70,20 @@ GradeFormatOption = Annotated[GradeFormat, typer.Option(
     "--format", help="text for people, json for machines, or a platform's format (docs/platforms.md).")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"dlcheck {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="Print dlcheck's version and exit.")] = False) -> None:
+    """Exercises and an autograder for deep generative models and machine perception."""
+
+
 def _console() -> Console:
     return Console(highlight=False)
 
@@ -91,19 +105,19 @@ def list_exercises(
     state = ws.load_state()
     rows = _course(course).listing()
     if chapter is not None:
-        from .chapters import CHAPTERS
+        from .chapters import resolve_chapter
 
-        if chapter not in CHAPTERS:
-            raise UsageError(f"Unknown chapter '{chapter}'. Chapters: {', '.join(CHAPTERS)}.")
-        rows = [r for r in rows if r["chapter"] == chapter]
+        chapter_id = resolve_chapter(chapter)
+        rows = [r for r in rows if r["chapter"] == chapter_id]
     if kind is not None:
         rows = [r for r in rows if r["kind"] == kind.value]
-    rows = [{**r, "status": ws.status(r["id"], r["kind"], state)} for r in rows]
+    rows = [{**r, "status": ws.status(r["id"], r["kind"], state), "score": recorded_score(r["id"], state)}
+            for r in rows]
     progress = chapter_progress(rows)
     if output == Format.json:
         _print_json({"exercises": rows, "chapters": progress})
         return
-    from .report import render_list
+    from .loop_view import render_list
 
     render_list(_console(), rows, progress)
 
@@ -128,12 +142,35 @@ def start(exercise_id: Annotated[str, typer.Argument(metavar="ID")],
           course: CourseOption = None, workspace: WorkspaceOption = None) -> None:
     """Write the starter file for an exercise into your workspace."""
     spec = _course(course).get(exercise_id)
-    path, written = Workspace.locate(workspace).start(spec.id, spec.kind, spec.starter, force)
-    console = _console()
-    if written:
-        console.print(f"Wrote [bold]{path}[/bold]. Edit it, then run [bold]dlcheck grade {spec.id}[/bold].")
-    else:
-        console.print(f"[yellow]{path} already exists; left it unchanged[/yellow] (use --force to overwrite).")
+    started = Workspace.locate(workspace).start(spec.id, spec.kind, spec.starter, force)
+    from .loop_view import render_started
+
+    render_started(_console(), spec.id, started)
+
+
+@app.command()
+def reset(exercise_id: Annotated[str, typer.Argument(metavar="ID")], course: CourseOption = None,
+          workspace: WorkspaceOption = None) -> None:
+    """Start an exercise over: back up your file (.dlcheck/backups/), write the starter, forget its hints and grade."""
+    spec = _course(course).get(exercise_id)
+    started = Workspace.locate(workspace).reset(spec.id, spec.kind, spec.starter)
+    from .loop_view import render_started
+
+    render_started(_console(), spec.id, started, reset=True)
+
+
+@app.command()
+def solution(exercise_id: Annotated[str, typer.Argument(metavar="ID")], course: CourseOption = None,
+             workspace: WorkspaceOption = None) -> None:
+    """Show the reference solution, once you passed, where the course allows it (course.yaml)."""
+    from .solution import allowed_solution
+
+    the_course = _course(course)
+    spec = the_course.get(exercise_id)
+    path = allowed_solution(the_course, spec, Workspace.locate(workspace))
+    from .loop_view import render_solution
+
+    render_solution(_console(), spec, path)
 
 
 @app.command()
@@ -164,6 +201,13 @@ def grade(
     allow_weak_sandbox: Annotated[bool, typer.Option(
         "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
                                      "calls (results say \"trusted\": false).")] = False,
+    save_case: Annotated[Optional[Path], typer.Option(
+        "--save-case", help="Code exercises: save the first failing public case (or --case N) to this directory: "
+                            "case.pt (torch.save) and run_case.py, which calls your function on it.",
+        show_default=False)] = None,
+    case: Annotated[Optional[int], typer.Option(
+        "--case", min=1, help="With --save-case: save public case N (1-based, as in the cases: strip).",
+        show_default=False)] = None,
     course: CourseOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -173,14 +217,20 @@ def grade(
     summary = all_ or assignment is not None
     if summary == (exercise_id is not None):
         raise UsageError("Give one exercise ID, or --all, or --assignment FILE.")
-    if summary and (file is not None or answer is not None):
-        raise UsageError("--file and --answer grade one exercise; they cannot be combined with --all or --assignment.")
+    if summary and (file is not None or answer is not None or save_case is not None):
+        raise UsageError("--file, --answer and --save-case are for one exercise; they cannot be combined with --all "
+                         "or --assignment.")
+    if case is not None and save_case is None:
+        raise UsageError("--case N picks the case --save-case DIR writes; grading always runs every case (a score "
+                         "from one case would not be your grade).")
     the_course = _course(course)
     ws = Workspace.locate(workspace)
     _refuse_workspace_inside_the_course(ws, the_course)
     loaded = _load_assignment(assignment, the_course)
     plan = (_assignment_plan(loaded) if loaded else
             [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
+    if save_case is not None and plan[0][0].kind != "code":
+        raise UsageError(f"--save-case saves a case of a code exercise; '{plan[0][0].id}' is symbolic.")
     counts = output != GradeFormat.text or summary or _in_ci()  # a machine-read format counts
     with Grader(the_course) as grader:
         handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
@@ -193,11 +243,17 @@ def grade(
             _check_sandbox(grader, counts, allow_weak_sandbox)
         results = _in_parallel([lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
             grader, the_course, ws, spec, points, file, answer)) for spec, points in plan])
+        # The case to save, as the grader's case generation made it (computed already, unless grading stopped early).
+        saving = save_case is not None and not results[0].internal_error
+        reference_cases = grader.reference_cases(plan[0][0]) if saving else None
     for r in results:
         if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
     warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
     _emit_results(results, output, summary, warnings, loaded, output_file)
+    if save_case is not None:
+        _save_case(plan[0][0], results[0], reference_cases, file or ws.submission(plan[0][0].id, "code"), case,
+                   save_case, the_course, output)
     from .platforms import EXIT_ZERO_WHEN_WRITTEN
 
     if output.value in EXIT_ZERO_WHEN_WRITTEN:
@@ -277,6 +333,22 @@ def _mutation_analyses(course: Course, specs: list) -> list:
         return [analyse(course, spec, grader) for spec in specs]
 
 
+def _save_case(spec, result, cases, submission: Path | None, number: int | None, directory: Path,
+               course: Course, output: GradeFormat) -> None:
+    """After the report: the case saved (case_export.py), or why not (exit 2)."""
+    from .case_export import SCRIPT_FILE, save_case
+
+    if cases is None or submission is None:
+        raise UsageError("Nothing saved: dlcheck could not grade this exercise (see above).")
+    saved = save_case(spec, result, cases, submission, number, directory, course.fixtures)
+    line = (f"Saved public case {saved.number}/{saved.public} ('{saved.name}') to {directory}/. "
+            f"Debug it in your own Python: python {directory / SCRIPT_FILE}")
+    if output == GradeFormat.text:
+        _console().print(line, markup=False)
+    else:
+        _stderr(line)
+
+
 def _load_assignment(path: Path | None, course: Course):
     if path is None:
         return None
@@ -351,7 +423,7 @@ def _graded_or_internal(spec, grade_it):
 
 
 def _specs_to_grade(course: Course, ws: Workspace) -> list:
-    specs = [s for s in course.specs if ws.submission(s.id, s.kind) is not None]
+    specs = [s for s in course.student_specs() if ws.submission(s.id, s.kind) is not None]
     if not specs:
         raise UsageError(f"No workspace files to grade in {ws.root}. Start an exercise with `dlcheck start ID`.")
     return specs

@@ -16,37 +16,7 @@ if TYPE_CHECKING:
 
 STATUS_STYLE = {PASS: ("✓", "bold green"), FAIL: ("✗", "bold red"), ERROR: ("!", "bold yellow"),
                 SKIPPED: ("·", "dim"), MISSING: ("∅", "bold red")}
-PROGRESS_STYLE = {"passed": "green", "failing": "red", "error": "yellow", "started": "cyan",
-                  "not started": "dim"}
-
-
-def render_list(console: Console, rows: list[dict], progress: list[dict]) -> None:
-    """Chapter headings with their progress, one aligned line per exercise.
-
-    Plain aligned text rather than a Rich Table: with the whole catalog, measuring and wrapping a
-    table costs ~30 ms per `dlcheck list`, a third of its budget.
-    """
-    id_width = max((len(r["id"]) for r in rows), default=2)
-    title_width = max(20, min(60, console.width - id_width - 28))  # 28: indent, gaps, kind, status
-    by_chapter = {p["chapter"]: p for p in progress}
-    out = Text()
-    previous = None
-    for row in rows:
-        if row["chapter"] != previous:
-            chapter = by_chapter[row["chapter"]]
-            complete = chapter["passed"] == chapter["total"]
-            out.append(f"{chapter['title']}", style="bold green" if complete else "bold")
-            out.append(f"  {chapter['passed']}/{chapter['total']} passed\n", style="green" if complete else "dim")
-            previous = row["chapter"]
-        out.append(f"  {row['id']:<{id_width}}  {_clip(row['title'], title_width):<{title_width}}  {row['kind']:<8}  ")
-        out.append(f"{row['status']}\n", style=PROGRESS_STYLE.get(row["status"], ""))
-    console.print(out, end="", soft_wrap=True)
-    done = sum(r["status"] == "passed" for r in rows)
-    console.print(f"{done}/{len(rows)} passed. Start one with [bold]dlcheck start ID[/bold].")
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+from .loop_view import PROGRESS_STYLE, render_list  # noqa: F401 - `list`'s view lives in loop_view
 
 
 def render_exercise(console: Console, spec, submission_hint: str) -> None:
@@ -97,6 +67,8 @@ def render_grade(console: Console, result: GradeResult) -> None:
     if result.kind == "code" and result.tests:
         header.append(f" · {passed}/{len(result.tests)} cases", style="dim")
     console.print(header)
+    if result.submission and result.submission != "--answer":
+        console.print(Text(printable(f"graded {result.submission}"), style="dim"))  # which file, wherever you are
     if result.isolation:
         trusted = "" if result.trusted is not False else "  (weak: this grade cannot count)"
         console.print(Text(f"isolation: {result.isolation}{trusted}", style="dim"))

@@ -8,9 +8,7 @@ from pathlib import Path
 from .catalog import Course
 from .chapters import CHAPTERS
 from .errors import UsageError
-from .spec import IDENTIFIER
-
-TODO = "TODO"
+from .spec import IDENTIFIER, TODO
 
 CODE_SPEC = '''id: {id}
 title: "{TODO}: a one-line title"

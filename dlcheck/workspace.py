@@ -11,11 +11,12 @@ import difflib
 import json
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .student_files import create_student_file, open_own_directory, read_own_file, write_own_file
+from .student_files import RejectedFile, create_student_file, open_own_directory, read_own_file, write_own_file
 
 WORKSPACE_ENV = "DLCHECK_WORKSPACE"
 DEFAULT_WORKSPACE = "dlcheck-work"
@@ -38,9 +39,13 @@ class Workspace:
 
     @classmethod
     def locate(cls, explicit: Path | None) -> "Workspace":
+        """--workspace, then $DLCHECK_WORKSPACE, then the nearest workspace at or above the current
+        directory (discover), else ./dlcheck-work."""
         if explicit is not None:
             return cls(explicit)
-        return cls(Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE))
+        if os.environ.get(WORKSPACE_ENV):
+            return cls(Path(os.environ[WORKSPACE_ENV]))
+        return cls(discover(Path.cwd()))
 
     def starter_path(self, exercise_id: str, kind: str) -> Path:
         return self.root / submission_names(exercise_id, kind)[0]
@@ -65,15 +70,44 @@ class Workspace:
                              f"Run `dlcheck start {exercise_id}` to create it, or pass --file.")
         return path
 
-    def start(self, exercise_id: str, kind: str, starter: str, force: bool) -> tuple[Path, bool]:
-        """Write the starter file; returns (path, written). Never overwrites without `force`."""
+    def start(self, exercise_id: str, kind: str, starter: str, force: bool) -> "Started":
+        """Write the starter file. Never overwrites without `force`; with it, the old file is backed up first."""
         existing = self.submission(exercise_id, kind)
         if existing is not None and not force:
-            return existing, False
-        path = existing or self.starter_path(exercise_id, kind)
+            return Started(existing, written=False)
+        return self._write_starter(exercise_id, kind, starter)
+
+    def reset(self, exercise_id: str, kind: str, starter: str) -> "Started":
+        """`dlcheck reset`: back up the exercise's files, write the starter again, forget its hints and verdict."""
+        started = self._write_starter(exercise_id, kind, starter)
+        state = self.load_state()
+        for part in ("hints", "results"):
+            if isinstance(state[part], dict):
+                state[part].pop(exercise_id, None)
+        self.save_state(state)
+        return started
+
+    def _write_starter(self, exercise_id: str, kind: str, starter: str) -> "Started":
+        """Every file of the exercise backed up (all of them before anything is changed; a link is
+        refused), the other names removed so the starter is what gets graded, the starter written."""
+        from .backup import back_up
+
+        existing = [p for p in self.candidates(exercise_id, kind) if _lstat(p) is not None]
+        if existing:
+            state_fd = self._open_state_dir()
+            try:
+                backups = [back_up(state_fd, self.root / STATE_DIR, p) for p in existing]
+            finally:
+                os.close(state_fd)
+        else:
+            backups = []
+        target = self.starter_path(exercise_id, kind)
+        for path in existing:
+            if path != target:
+                os.unlink(path)  # a regular file of the student's, just backed up (unlink never follows a link)
         text = starter if starter.endswith("\n") else starter + "\n"
-        create_student_file(path, text.encode("utf-8"), overwrite=force)
-        return path, True
+        create_student_file(target, text.encode("utf-8"), overwrite=True)
+        return Started(target, written=True, backups=backups)
 
     # ------------------------------------------------------------ dlcheck's own state
 
@@ -96,14 +130,27 @@ class Workspace:
         state.setdefault("results", {})
         return state
 
-    def save_state(self, state: dict[str, Any]) -> None:
+    def _open_state_dir(self) -> int:
+        """A descriptor for .dlcheck/, created with its .gitignore if need be; RejectedFile for a link there."""
         try:
             dir_fd = open_own_directory(self.root / STATE_DIR, create=True)
+        except OSError as exc:
+            raise RejectedFile(f"cannot use {self.root / STATE_DIR} ({exc.strerror or exc}); dlcheck keeps its "
+                               f"state there and refuses a link") from None
+        try:
+            _ignore_for_git(dir_fd)
+        except OSError:
+            pass  # only a convenience for git users
+        return dir_fd
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        try:
+            dir_fd = self._open_state_dir()
             try:
                 write_own_file(dir_fd, STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())
             finally:
                 os.close(dir_fd)
-        except OSError:
+        except (OSError, RejectedFile):
             pass  # progress tracking is a convenience (and a linked .dlcheck is refused): never fail over it
 
     def record_result(self, exercise_id: str, status: str, score: float, max_score: float) -> None:
@@ -125,6 +172,40 @@ class Workspace:
         if result:
             return {"pass": "passed", "fail": "failing", "error": "error"}.get(result.get("status"), "started")
         return "started" if self.submission(exercise_id, kind) else "not started"
+
+
+@dataclass
+class Started:
+    """What `start` or `reset` did: the starter's path, whether it was written, the backups made."""
+
+    path: Path
+    written: bool
+    backups: list[Path] = field(default_factory=list)
+
+
+def discover(start: Path) -> Path:
+    """The workspace for a command run in `start`, found as git finds a repository: the nearest
+    directory at or above it that is one (named dlcheck-work, or holding dlcheck's .dlcheck/) or
+    that holds a dlcheck-work/; else start/dlcheck-work. Relative to `start` when inside it.
+    A link counts as found (it is not followed here): using it is then refused where it must be
+    (a workspace inside the course, a linked .dlcheck), rather than passed over for another one."""
+    for directory in (start, *start.parents):
+        if directory.name == DEFAULT_WORKSPACE or _lstat(directory / STATE_DIR) is not None:
+            return Path(".") if directory == start else directory
+        if _lstat(directory / DEFAULT_WORKSPACE) is not None:
+            return Path(DEFAULT_WORKSPACE) if directory == start else directory / DEFAULT_WORKSPACE
+    return Path(DEFAULT_WORKSPACE)
+
+
+GITIGNORE = "# dlcheck's own state (progress, hints, backups): not part of your work.\n*\n"
+
+
+def _ignore_for_git(dir_fd: int) -> None:
+    """A .gitignore in .dlcheck/, so a workspace can be committed (GitHub Classroom) without the state."""
+    try:
+        os.stat(".gitignore", dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        write_own_file(dir_fd, ".gitignore", GITIGNORE.encode())
 
 
 def stray_files(root: Path, kinds: dict[str, str], graded: set[str]) -> list[dict]:
@@ -179,14 +260,24 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
+def recorded_score(exercise_id: str, state: dict[str, Any]) -> float | None:
+    """The score of the exercise's last recorded grade, or None if it has none."""
+    result = state["results"].get(exercise_id)
+    score = result.get("score") if isinstance(result, dict) else None
+    return float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
+
+
 def chapter_progress(rows: list[dict]) -> list[dict]:
-    """Passed/total per chapter, in the order the rows come (syllabus order)."""
+    """Passed/total and points scored/possible per chapter, in the order the rows come (syllabus order).
+    A row's `score` is its last recorded grade's (None: not graded)."""
     from .chapters import CHAPTERS
 
     progress: dict[str, dict] = {}
     for row in rows:
         entry = progress.setdefault(row["chapter"], {"chapter": row["chapter"], "title": CHAPTERS[row["chapter"]],
-                                                     "passed": 0, "total": 0})
+                                                     "passed": 0, "total": 0, "score": 0.0, "points": 0})
         entry["total"] += 1
         entry["passed"] += row["status"] == "passed"
+        entry["points"] += row["points"]
+        entry["score"] = round(entry["score"] + (row.get("score") or 0.0), 2)
     return list(progress.values())
