@@ -36,7 +36,7 @@ from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResul
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
 from .sandbox.trust import exposure_problems, missing_layers
-from .sandbox.zygote import INTERNAL_FAILURE_STATUS
+from .sandbox.control import INTERNAL_FAILURE_STATUS
 from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
