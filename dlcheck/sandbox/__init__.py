@@ -123,7 +123,7 @@ class Sandbox:
         output = self.host.output_file(f"dlcheck-{role}-output", str(self._home))
         if self._spawner is not None:
             try:
-                pid, sock, reap = self._spawner.start(role, str(scratch), limits, output)
+                pid, sock, reap = self._spawner.start_job(role, str(scratch), limits, output)
             except BaseException:
                 os.close(output)
                 raise

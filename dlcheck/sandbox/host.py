@@ -27,14 +27,15 @@ import tempfile
 from typing import Any
 
 from ..errors import UsageError
+from .trust import ALLOW_WEAK_OPTION
 
 HOST_ENV = "DLCHECK_HOST"
 
 # What a practice run says it got and lacks, in a student's words (the layer names are in --format json).
 LAYER_WORDS = {
-    "mount-view or landlock (to hide the course)": "hiding the course from your code",
-    "seccomp": "the system-call filter",
-    "no-new-privs": "no-new-privileges",
+    "mount-view or landlock (to hide the course)": "hiding the course",
+    "seccomp": "system-call filter",
+    "no-new-privs": "system-call filter",  # set with the filter: one thing to a student
 }
 
 
@@ -103,13 +104,11 @@ class SpawnHost:
 
     def summary(self, problems: list[str]) -> str:
         """The one line a practice run prints about its sandbox."""
-        got = ["a separate process", "time limits"]
-        if self.memory_limit:
-            got.append("memory limits")
-        lacking = [LAYER_WORDS.get(p, p) for p in problems]
+        limits = "time and memory limits" if self.memory_limit else "time limits"
+        lacking = list(dict.fromkeys(LAYER_WORDS.get(p, p) for p in problems))
         if not self.memory_limit:
-            lacking.append("a memory limit")
-        line = f"sandboxed: {', '.join(got)}"
+            lacking.append("memory limit")
+        line = f"sandboxed: separate process, {limits}"
         if lacking:
             line += f"; not available here: {', '.join(lacking)} (fine for practice; a grade that counts needs them)"
         return line
@@ -117,7 +116,7 @@ class SpawnHost:
     def advice(self) -> str:
         """What would make grading that counts possible (after the list of what is missing)."""
         return ("Grade that counts on Linux (CI, a container or a VM: docs/security.md, \"Every laptop\"), or pass "
-                "--allow-weak-sandbox to grade anyway")
+                f"{ALLOW_WEAK_OPTION} to grade anyway")
 
 
 class PosixHost(SpawnHost):
@@ -200,7 +199,7 @@ class LinuxHost(PosixHost):
         return [str(p) for p in [*exposure.python, *exposure.system]]
 
     def advice(self) -> str:
-        return "Enable user namespaces or Landlock (docs/security.md), or pass --allow-weak-sandbox to grade anyway"
+        return f"Enable user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} to grade anyway"
 
 
 HOSTS = {"spawn": SpawnHost, "posix": PosixHost, "linux": LinuxHost}

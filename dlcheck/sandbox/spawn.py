@@ -43,17 +43,22 @@ class Spawner:
         self._running: dict[int, subprocess.Popen] = {}
         self._lock = threading.Lock()
 
-    def start(self, role: str, scratch: str, limits: JobLimits, output_fd: int):
-        """(pid, the connected socket, reap(kill) -> ReapReply) of a new job, once it is ready."""
+    def start_job(self, role: str, scratch: str, limits: JobLimits, output_fd: int):
+        """(pid, the connected socket, reap(kill) -> ReapReply) of a new sandbox job, once it is ready."""
+        config = {"role": role, "scratch": scratch, "limits": msgspec.to_builtins(limits)}
+        return self.start("dlcheck.sandbox.spawned", config, cwd=scratch, output=output_fd)
+
+    def start(self, module: str, config: dict, cwd: str, output):
+        """`python -P -m module`, handed `config` (plus the port and token) on stdin, its output to
+        `output` (a descriptor or subprocess.DEVNULL): (pid, the connected socket, reap(kill))."""
         from . import child_environment
 
         token = secrets.token_bytes(TOKEN_BYTES)
         with socket.create_server(("127.0.0.1", 0)) as listener:
-            config = {"role": role, "scratch": scratch, "port": listener.getsockname()[1], "token": token.hex(),
-                      "limits": msgspec.to_builtins(limits)}
+            config = {**config, "port": listener.getsockname()[1], "token": token.hex()}
             process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "dlcheck.sandbox.spawned"], stdin=subprocess.PIPE, stdout=output_fd,
-                stderr=output_fd, cwd=scratch, env=child_environment(), **self.host.new_session_options())
+                [sys.executable, "-P", "-m", module], stdin=subprocess.PIPE, stdout=output,
+                stderr=output, cwd=cwd, env=child_environment(), **self.host.new_session_options())
             with self._lock:
                 self._running[process.pid] = process
             try:

@@ -14,18 +14,29 @@ import sys
 import time
 
 
-def main() -> None:
+def read_config() -> dict:
+    """What the grader wrote on stdin (spawn.Spawner.start); stdin is /dev/null afterwards."""
     config = json.loads(sys.stdin.buffer.read())
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    return config
+
+
+def connect_back(config: dict) -> socket.socket:
+    """The connection to the grader, proven with the token it gave us."""
+    sock = socket.create_connection(("127.0.0.1", config["port"]))
+    sock.sendall(bytes.fromhex(config["token"]))
+    return sock
+
+
+def main() -> None:
+    config = read_config()
     from ..messages import JobLimits
     from . import zygote
     from .host import current
 
     zygote.unbuffered_output()
     zygote.preload()  # torch, the worker, the reference: before the grader's clock starts
-    sock = socket.create_connection(("127.0.0.1", config["port"]))
-    sock.sendall(bytes.fromhex(config["token"]))
+    sock = connect_back(config)
     scratch = config["scratch"]
     os.chdir(scratch)
     zygote.use_scratch_as_tmp(scratch)
