@@ -155,13 +155,11 @@ def fork_job(control: socket.socket, fds: list[int], run: Callable[[list[int]], 
 def reap(pid: int, kill: bool) -> ReapReply:
     """Wait for the job (SIGKILL to its process group first when `kill`, and after a grace period
     anyway), kill what is left of its group, and say how it ended."""
-    status = None
     if kill:
         killpg(pid)
-    else:
-        status = _exit_within(pid, REAP_GRACE_SECONDS)
-        if status is None:
-            killpg(pid)
+    elif not _exits_within(pid, REAP_GRACE_SECONDS):
+        killpg(pid)
+    status = _reaped.pop(pid, None)
     if status is None:
         status = os.waitpid(pid, 0)[1]  # killed or exited: it is dying, wait for it outright
     killpg(pid)  # leftover members of the job's group
@@ -170,31 +168,39 @@ def reap(pid: int, kill: bool) -> ReapReply:
     return ReapReply(exit=os.WEXITSTATUS(status))
 
 
-def _exit_within(pid: int, seconds: float) -> int | None:
-    """The child's wait status if it exits (or has exited) within `seconds` (reaped only where no
-    pidfd can tell without reaping); None if it is still running. A pidfd wakes us the moment it
-    exits; polling would add its interval to every job that ends by itself."""
+# Where the OS can only tell that a child exited by reaping it (macOS: no pidfd, no waitid), the
+# status is kept here for reap(), which runs right after in the same thread.
+_reaped: dict[int, int] = {}
+
+
+def _exits_within(pid: int, seconds: float) -> bool:
+    """Whether the child exits (or has exited) within `seconds`, without reaping it. A pidfd wakes
+    us the moment it does; polling would add its interval to every job that ends by itself."""
     try:
         pidfd = os.pidfd_open(pid)
     except (AttributeError, OSError):  # no pidfd (Linux < 5.3, or not Linux): poll
-        return _poll_exit(pid, seconds)
+        return _polls_exit(pid, seconds)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
-        return os.waitpid(pid, 0)[1] if poller.poll(seconds * 1000) else None
+        return bool(poller.poll(seconds * 1000))
     finally:
         os.close(pidfd)
 
 
-def _poll_exit(pid: int, seconds: float) -> int | None:
+def _polls_exit(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while True:
-        reaped, status = os.waitpid(pid, os.WNOHANG)
-        if reaped:
-            return status
-        if time.monotonic() >= deadline:
-            return None
+    while time.monotonic() < deadline:
+        if hasattr(os, "waitid"):
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        else:
+            reaped, status = os.waitpid(pid, os.WNOHANG)
+            if reaped:
+                _reaped[pid] = status
+                return True
         time.sleep(0.005)
+    return False
 
 
 def killpg(pgid: int) -> None:

@@ -36,7 +36,7 @@ WARM_UP_SECONDS = 10.0
 
 def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
-    preload()
+    _preload()
     server, children = os.getpid(), set()
 
     def handle(request: SymbolicControl, fds: list[int]) -> SpawnReply | ReapReply:
@@ -53,7 +53,7 @@ def main(control_fd: int) -> None:
     os._exit(0)  # skip interpreter teardown: the grader waits for us
 
 
-def preload() -> None:
+def _preload() -> None:
     """Import everything a child needs and judge the warm-up request, so that forked children start warm."""
     from . import judge, worker  # noqa: F401 - judge: the one sympy import of a grading run
     from .timebox import Deadline

@@ -16,7 +16,7 @@ def main() -> None:
     config = read_config()
     from . import server, worker
 
-    server.preload()
+    server._preload()  # sympy and the warm-up, as the server does before forking
     worker.serve(connect_back(config))
     os._exit(0)  # skip interpreter teardown with sympy loaded
 

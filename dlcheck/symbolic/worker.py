@@ -82,7 +82,7 @@ def _limit_resources(budget: float) -> None:
         import resource
     except ImportError:  # Windows: the client's wall-clock deadline is the only bound (docs/security.md)
         return
-    cpu = math.ceil(budget + 5 + time.process_time())  # CPU seconds; the wall-clock deadline normally ends work first
+    cpu = math.ceil(budget) + 5 + int(time.process_time())  # CPU seconds; the wall-clock deadline normally ends work first
     limits = [(resource.RLIMIT_AS, MEMORY_BYTES), (resource.RLIMIT_CPU, cpu),
               (resource.RLIMIT_NOFILE, OPEN_FILES), (resource.RLIMIT_FSIZE, 0)]
     for kind, soft in limits:

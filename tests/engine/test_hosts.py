@@ -167,3 +167,29 @@ def run_windows_like(tmp_path: Path, env: dict, *args: str):
 
     return subprocess.run([sys.executable, "-c", WINDOWS_LIKE, *args], cwd=tmp_path, env={**os.environ, **env},
                           capture_output=True, text=True, timeout=180)
+
+
+def test_reaping_where_neither_pidfd_nor_waitid_exists(monkeypatch):
+    """macOS: the fork servers learn that a job exited only by reaping it, and still report how."""
+    import os
+    import signal
+
+    from dlcheck.sandbox import control
+
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    monkeypatch.delattr(os, "waitid", raising=False)
+    for action, expected in ((lambda: os._exit(7), {"exit": 7, "signal": None}),
+                             (lambda: os.kill(os.getpid(), signal.SIGKILL), {"exit": None, "signal": signal.SIGKILL})):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.setsid()
+            action()
+        reply = control.reap(pid, kill=False)
+        assert {"exit": reply.exit, "signal": reply.signal} == expected
+    monkeypatch.setattr(control, "REAP_GRACE_SECONDS", 0.3)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.setsid()
+        __import__("time").sleep(60)
+        os._exit(0)
+    assert control.reap(pid, kill=False).signal == signal.SIGKILL
