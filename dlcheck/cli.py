@@ -447,8 +447,9 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
     """Grading that counts (CI, JSON, --all) refuses a sandbox too weak to trust; practice only warns."""
     problems = grader.enforce_trust(counts, allow_weak, what_counts="CI, --format json or a platform's, --all")
     if problems and not counts:
-        _stderr(f"warning: weak sandbox here (missing: {'; '.join(problems)}); fine for practice, but such a "
-                f"grade cannot count.")
+        from .sandbox.host import current
+
+        _stderr(current().summary(problems))
 
 
 def _emit_results(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded,

@@ -36,7 +36,7 @@ from .results import ERROR, FAIL, PASS, SKIPPED, Failure, GradeResult, TestResul
 from .sandbox import ExitInfo, Job, Sandbox
 from .sandbox.channel import ChannelClosed, ChannelOverflow, ChannelTimeout
 from .sandbox.trust import exposure_problems, missing_layers
-from .sandbox.zygote import INTERNAL_FAILURE_STATUS
+from .sandbox.control import INTERNAL_FAILURE_STATUS
 from .spec import Exercise as Spec
 from .spec import to_data
 from .student_files import MAX_SUBMISSION_BYTES
@@ -135,8 +135,6 @@ class Grader:
     def enforce_trust(self, counts: bool, allow_weak: bool, what_counts: str) -> list[str]:
         """Grading that counts refuses a sandbox too weak to trust (WeakSandbox), unless allowed; then
         every job must get its layers. Returns what is missing (empty when nothing is)."""
-        from .sandbox.trust import ALLOW_WEAK_OPTION
-
         problems = self.sandbox_problems()
         if not problems:
             self.require_trusted = counts
@@ -144,8 +142,7 @@ class Grader:
         if counts and not allow_weak:
             raise WeakSandbox(f"this machine cannot apply the sandbox layers that make a grade trustworthy "
                               f"(missing: {'; '.join(problems)}). Grading that counts ({what_counts}) refuses. "
-                              f"Enable user namespaces or Landlock (docs/security.md), or pass {ALLOW_WEAK_OPTION} "
-                              f"to grade anyway; results then say \"trusted\": false.")
+                              f"{self.sandbox.host.advice()}; results then say \"trusted\": false.")
         return problems
 
     def warm_up(self) -> None:
@@ -606,6 +603,12 @@ def answer_from_file(text: str, suffix: str) -> str:
                     if line.strip() and not line.lstrip().startswith(marker)).strip()
 
 
+def _symbolic_layers() -> list[str]:
+    from .sandbox.host import current
+
+    return ["subprocess", "rlimits"] if current().rlimits else ["subprocess"]  # no rlimits on Windows
+
+
 def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, checker: SymbolicChecker,
                    seed: int | None = None) -> GradeResult:
     """Checks the answer in a bounded child of `checker`'s server; this process never parses it with sympy.
@@ -616,7 +619,7 @@ def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, c
 
     # No student code runs: the answer is text, read by dlcheck's own parser in a bounded process.
     result = GradeResult(spec.id, "symbolic", ERROR, "", float(spec.points), submission=display_name,
-                         sandbox_layers=["subprocess", "rlimits"], trusted=True)
+                         sandbox_layers=_symbolic_layers(), trusted=True)
     if not answer.strip():
         message = (f"{display_name} holds no answer yet: write your expression on a line that does not "
                    f"start with a comment marker.")

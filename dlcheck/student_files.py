@@ -5,6 +5,10 @@ directory, then checked on the descriptor itself: a regular file, one hard link,
 course's references, not larger than the cap. Checking the descriptor rather than the path means
 a file swapped between the check and the read cannot slip through. dlcheck's own state files are
 written the same way: into a directory opened without following links, atomically.
+
+Windows has neither O_NOFOLLOW nor descriptors relative to a directory: there a file is opened by
+path once lstat has said it is no link (nor junction), and the descriptor is then checked to be that
+very file, so a swap in between is refused all the same.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ from pathlib import Path
 from .errors import DlcheckError
 
 MAX_SUBMISSION_BYTES = 1_000_000
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # NONBLOCK: a FIFO must not hang us
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # the flags Windows lacks count as none there
+_PRIVATE = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0) | getattr(os, "O_BINARY", 0)
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _PRIVATE  # NONBLOCK: a FIFO must not hang us
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _PRIVATE
+_BY_DIRECTORY = bool(_NOFOLLOW) and os.open in os.supports_dir_fd  # else: by path, checked (Windows)
+_REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT: Windows' symbolic links and junctions
 
 
 class RejectedFile(DlcheckError):
@@ -45,6 +53,8 @@ def read_student_file(path: Path, *, forbidden_dir: Path | None = None,
 
 
 def _open_in(directory: Path, name: str, shown: Path) -> int:
+    if not _BY_DIRECTORY:
+        return _open_checked(directory / name, _READ_FLAGS, shown)
     try:
         dir_fd = os.open(directory, _DIR_FLAGS)
     except OSError as exc:
@@ -55,6 +65,26 @@ def _open_in(directory: Path, name: str, shown: Path) -> int:
         raise RejectedFile(_open_problem(shown, exc)) from None
     finally:
         os.close(dir_fd)
+
+
+def _open_checked(path: Path, flags: int, shown: Path) -> int:
+    """Open `path` by name where no descriptor can be opened relative to its directory: refused if
+    lstat says it is a link, and if the file opened is not the one lstat saw."""
+    try:
+        seen = os.lstat(path)
+    except OSError as exc:
+        raise RejectedFile(_open_problem(shown, exc)) from None
+    if stat.S_ISLNK(seen.st_mode) or getattr(seen, "st_file_attributes", 0) & _REPARSE_POINT:
+        raise RejectedFile(_open_problem(shown, OSError(errno.ELOOP, "a link")))
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise RejectedFile(_open_problem(shown, exc)) from None
+    opened = os.fstat(fd)
+    if (opened.st_dev, opened.st_ino) != (seen.st_dev, seen.st_ino):
+        os.close(fd)
+        raise RejectedFile(f"{shown} was replaced while dlcheck opened it; grade it again")
+    return fd
 
 
 def _open_problem(shown: Path, exc: OSError) -> str:
@@ -121,7 +151,7 @@ def read_own_file(dir_fd: int, name: str, max_bytes: int) -> bytes:
 def write_own_file(dir_fd: int, name: str, data: bytes) -> None:
     """Replace `name` atomically: a fresh file (O_EXCL, never through a link) renamed over it."""
     temporary = f".{name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _PRIVATE, 0o644,
                  dir_fd=dir_fd)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -138,16 +168,33 @@ def write_own_file(dir_fd: int, name: str, data: bytes) -> None:
 def create_student_file(path: Path, data: bytes, overwrite: bool) -> None:
     """Write a starter file: never through a link, and only over an existing regular file when asked."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _PRIVATE
+    flags = flags if overwrite else flags | os.O_EXCL
+    if not _BY_DIRECTORY:
+        target = Path(os.path.realpath(path.parent)) / path.name
+        fd = _open_checked(target, flags, path) if os.path.lexists(target) else _create(target, flags, path)
+        _write_starter(fd, path, data)
+        return
     dir_fd = os.open(os.path.realpath(path.parent), _DIR_FLAGS)
     try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            fd = os.open(path.name, flags if overwrite else flags | os.O_EXCL, 0o644, dir_fd=dir_fd)
+            fd = os.open(path.name, flags, 0o644, dir_fd=dir_fd)
         except OSError as exc:
             raise RejectedFile(_open_problem(path, exc)) from None
-        with os.fdopen(fd, "wb") as out:
-            _check_regular(os.fstat(fd), path)  # truncate nothing but the file itself (no FIFO, no hard link)
-            out.truncate(0)
-            out.write(data)
+        _write_starter(fd, path, data)
     finally:
         os.close(dir_fd)
+
+
+def _create(target: Path, flags: int, shown: Path) -> int:
+    try:
+        return os.open(target, flags | os.O_EXCL, 0o644)
+    except OSError as exc:
+        raise RejectedFile(_open_problem(shown, exc)) from None
+
+
+def _write_starter(fd: int, shown: Path, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as out:
+        _check_regular(os.fstat(fd), shown)  # truncate nothing but the file itself (no FIFO, no hard link)
+        out.truncate(0)
+        out.write(data)

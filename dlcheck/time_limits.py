@@ -78,11 +78,13 @@ class RunClock:
         """What the student is told when waiting for the worker timed out `where` ("on case 'x'").
         Raises GraderFault when the machine, not the submission, took the time."""
         now = self._now()
+        # Where the OS cannot tell CPU time (macOS, Windows: sandbox/host.py), wall time stood in for it.
+        kind = "of CPU time" if self._origin is not None else "of wall-clock time, as this machine cannot measure CPU time"
         if now.cpu - self._stage.cpu >= self.case_seconds:
-            return (f"Timed out {where} (limit {self.case_seconds:g} s of CPU time). Look for an infinite loop "
+            return (f"Timed out {where} (limit {self.case_seconds:g} s {kind}). Look for an infinite loop "
                     f"or work that grows too fast.")
         if now.cpu - self._start.cpu >= self.total_seconds:
-            return (f"Timed out {where} (limit {self.total_seconds:g} s of CPU time for all cases together). "
+            return (f"Timed out {where} (limit {self.total_seconds:g} s {kind} for all cases together). "
                     f"Look for an infinite loop or work that grows too fast.")
         whole_run = now.wall >= self._start.wall + wall_backstop(self.total_seconds)
         since = self._start if whole_run else self._stage

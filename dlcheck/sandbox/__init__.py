@@ -2,7 +2,9 @@
 
 `Sandbox` starts the zygote (which imports torch while the grader does other work); `spawn`
 returns a `Job`: a message channel to a fresh forked process, its captured output, and `finish`,
-which reaps it (killing its whole process group when asked) and reports how it ended.
+which reaps it (killing its whole process group when asked) and reports how it ended. Where the
+host cannot fork (host.py: Windows), there is no zygote: each job is a fresh interpreter (spawn.py)
+behind the same `Job`.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .. import wire
 from ..errors import GraderFault
-from ..messages import REPLY_TYPES, JobLimits, ProbeReply, ProbeRequest, ReapRequest, SpawnRequest
+from ..messages import REPLY_TYPES, JobLimits, ProbeReply, ProbeRequest, ReapReply, ReapRequest, SpawnRequest
 from . import control
 from .channel import Channel, Watch
-from .usage import Usage, job_usage
+from .host import current as current_host
+from .usage import Usage
 
 OUTPUT_PREVIEW_BYTES = 4096
 
@@ -45,8 +48,9 @@ class ExitInfo:
 
 
 class Job:
-    def __init__(self, sandbox: "Sandbox", pid: int, channel: Channel, scratch: Path, output_fd: int):
-        self.sandbox = sandbox
+    def __init__(self, reap: Callable[[bool], ReapReply], pid: int, channel: Channel, scratch: Path,
+                 output_fd: int):
+        self._reap = reap  # (kill) -> how the job ended; the zygote's ReapRequest, or spawn.py's
         self.pid = pid
         self.channel = channel
         self.scratch = scratch
@@ -62,8 +66,8 @@ class Job:
 
     def usage(self) -> Usage | None:
         """The CPU time (and time waiting for a CPU) the job's processes have used so far, as the
-        kernel counts it; None where /proc cannot tell."""
-        return job_usage(self.pid)
+        kernel counts it; None where /proc cannot tell (then wall time counts, time_limits.py)."""
+        return current_host().job_usage(self.pid)
 
     def output_size(self) -> int:
         """How much the job has printed so far (stdout and stderr)."""
@@ -73,7 +77,7 @@ class Job:
         """Reap the job (SIGKILL to its process group first when `kill`), then clean its scratch dir."""
         if self._finished is None:
             self.channel.close()
-            status = self.sandbox._request(ReapRequest(self.pid, kill))
+            status = self._reap(kill)
             output, truncated = _read_preview(self._output_fd)
             os.close(self._output_fd)
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -82,19 +86,25 @@ class Job:
 
 
 class Sandbox:
-    """One zygote per grading run; use as a context manager."""
+    """One zygote per grading run (none where the host cannot fork); use as a context manager."""
 
     def __init__(self) -> None:
-        from .syscalls import set_dumpable
-
-        set_dumpable(False)  # the grader holds expected values: no same-uid process may read its memory
+        self.host = current_host()
+        self.host.protect_from_same_user()  # the grader holds expected values: no same-uid process may read its memory
         self._home = Path(tempfile.mkdtemp(prefix="dlcheck-sandbox-"))
         self._home.chmod(0o711)  # a worker that dropped to `nobody` must reach its own scratch dir
         self._log = open(self._home / "zygote.log", "wb")
-        self._control, self._process = control.start_server(
-            [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote"], cwd=str(self._home), output=self._log,
-            env=child_environment())
-        self._probe: ProbeReply | None = None
+        self._spawner = None
+        if self.host.fork_server:
+            self._control, self._process = control.start_server(
+                [sys.executable, "-P", "-m", "dlcheck.sandbox.zygote"], cwd=str(self._home), output=self._log,
+                env=child_environment())
+            self._probe: ProbeReply | None = None
+        else:
+            from .spawn import Spawner
+
+            self._spawner = Spawner(self.host)
+            self._probe = ProbeReply(layers=[], exposed=[])  # no kernel layers; nothing is shown that is not there
         # A batch grades from several threads; each exchange with the zygote is one request and
         # its reply, which must not interleave with another thread's.
         self._control_lock = threading.Lock()
@@ -108,10 +118,17 @@ class Sandbox:
 
     def spawn(self, role: str, limits: JobLimits) -> Job:
         scratch = Path(tempfile.mkdtemp(prefix=f"dlcheck-{role}-", dir=self._home))
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         # Not a file in scratch: a job that can reach a path could swap it for a FIFO (blocking us)
-        # or a link to a reference (copied into the report). Nobody can reach a memfd by name.
-        output = os.memfd_create(f"dlcheck-{role}-output", os.MFD_CLOEXEC)
+        # or a link to a reference (copied into the report). Nobody can reach it by name.
+        output = self.host.output_file(f"dlcheck-{role}-output", str(self._home))
+        if self._spawner is not None:
+            try:
+                pid, sock, reap = self._spawner.start_job(role, str(scratch), limits, output)
+            except BaseException:
+                os.close(output)
+                raise
+            return Job(reap, pid, Channel(sock), scratch, output)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         request = SpawnRequest(role, str(scratch), limits)
         try:
             pid = self._request(request, fds=[theirs.fileno(), output]).pid
@@ -120,7 +137,7 @@ class Sandbox:
             raise
         finally:
             theirs.close()
-        return Job(self, pid, Channel(ours), scratch, output)
+        return Job(lambda kill: self._request(ReapRequest(pid, kill)), pid, Channel(ours), scratch, output)
 
     def _request(self, request: Any, fds: list[int] = ()) -> Any:
         """Send one control request (one packet, with `fds`) and decode the zygote's typed reply."""
@@ -137,12 +154,15 @@ class Sandbox:
         return text[-1500:] or "(no output)"
 
     def close(self) -> None:
-        self._control.close()  # the zygote kills any remaining job and exits
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
+        if self._spawner is not None:
+            self._spawner.close()  # kills any job still running
+        else:
+            self._control.close()  # the zygote kills any remaining job and exits
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait()
         self._log.close()
         shutil.rmtree(self._home, ignore_errors=True)
 
@@ -157,17 +177,30 @@ def child_environment() -> dict[str, str]:
     """The whole environment of dlcheck's helper processes: nothing inherited from the grader's,
     which in CI holds secrets (tokens, DLCHECK_SECRET) that a submission could otherwise read."""
     package_parent = str(Path(__file__).resolve().parents[2])  # dlcheck may not be installed (a checkout)
-    return {
+    environment = {
         "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONPATH": package_parent,
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
         # One thread per job: reproducible numerics, and two jobs never fight over the cores.
         "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     }
+    from .host import HOST_ENV
+
+    if os.environ.get(HOST_ENV):  # the testing switch (host.py) reaches the helpers: it only removes layers
+        environment[HOST_ENV] = os.environ[HOST_ENV]
+    if os.name == "nt":  # without SYSTEMROOT, Windows' Python cannot start (nor load torch's DLLs)
+        system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
+        environment.update(SYSTEMROOT=system_root,
+                           PATH=os.pathsep.join([os.path.dirname(sys.executable), os.path.join(system_root, "System32")]))
+    return environment
 
 
 def _read_preview(fd: int) -> tuple[str, bool]:
     try:
-        data = os.pread(fd, OUTPUT_PREVIEW_BYTES + 1, 0)
+        if hasattr(os, "pread"):
+            data = os.pread(fd, OUTPUT_PREVIEW_BYTES + 1, 0)
+        else:  # Windows: the job is gone, nobody else moves the offset
+            os.lseek(fd, 0, os.SEEK_SET)
+            data = os.read(fd, OUTPUT_PREVIEW_BYTES + 1)
     except OSError:
         return "", False
     return data[:OUTPUT_PREVIEW_BYTES].decode(errors="replace"), len(data) > OUTPUT_PREVIEW_BYTES

@@ -2,10 +2,14 @@
 server (symbolic/server.py).
 
 A fork server is a helper process that pays for its imports once and then forks one fresh process
-per job. The grading process talks to it over a SOCK_SEQPACKET socket: one msgpack message per
-packet, each request naming the type of its reply (messages.py), the job's file descriptors passed
-alongside (SCM_RIGHTS). The server reaps a job only when the grader asks (ReapRequest), so a job's
-pid is not reused while the grader may still name it. EOF on the control socket ends the server.
+per job. The grading process talks to it over a Unix stream socket: one msgpack message per packet
+(a 4-byte big-endian length, then the message; a stream rather than SOCK_SEQPACKET, which macOS
+lacks), each request naming the type of its reply (messages.py), the job's file descriptors passed
+with the packet's first bytes (SCM_RIGHTS). Exactly one request or reply is in flight at a time.
+The server reaps a job only when the grader asks (ReapRequest), so a job's pid is not reused while
+the grader may still name it. EOF on the control socket ends the server.
+
+POSIX only (fork, SCM_RIGHTS): where there is no fork, jobs are fresh interpreters (spawn.py).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import time
 import traceback
@@ -22,7 +27,8 @@ from typing import Any, Callable
 from .. import wire
 from ..messages import ReapReply
 
-CONTROL_PACKET_BYTES = 1 << 16  # one SEQPACKET control message, either way
+CONTROL_PACKET_BYTES = 1 << 16  # one control message, either way
+PACKET_HEADER = struct.Struct(">I")
 REAP_GRACE_SECONDS = 2.0
 INTERNAL_FAILURE_STATUS = 70  # a job process failed in dlcheck's own code
 
@@ -41,7 +47,7 @@ def start_server(command: list[str], *, cwd: str, output: Any, env: dict[str, st
                  ) -> tuple[socket.socket, subprocess.Popen]:
     """Start `command` + [its end of a new control socket] in a session of its own; our end and
     the process. Raises OSError when it cannot start."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         process = subprocess.Popen(
             [*command, str(theirs.fileno())], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
@@ -58,8 +64,8 @@ def exchange(control: socket.socket, request: Any, reply_type: Any, fds: list[in
     """Send one control request (one packet, with `fds`) and decode the server's typed reply.
     Raises ControlLost; waits no longer than the socket's timeout, if it has one."""
     try:
-        socket.send_fds(control, [wire.pack(request)], list(fds))
-        reply = control.recv(CONTROL_PACKET_BYTES)
+        send_packet(control, wire.pack(request), fds)
+        reply, _ = receive_packet(control, max_fds=0)
     except OSError:  # a timeout included
         reply = b""
     if not reply:
@@ -76,13 +82,57 @@ def serve(control: socket.socket, schema: Any, handle: Callable[[Any, list[int]]
     """Answer each request with `handle(request, fds)` until the grader closes the control socket."""
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(control, CONTROL_PACKET_BYTES, max_fds)
+            data, fds = receive_packet(control, max_fds)
         except OSError:
             data, fds = b"", []
         if not data:
             return
         request = wire.unpack(data, schema)  # the grader is trusted: a bad packet is a bug
-        control.send(wire.pack(handle(request, fds)))
+        send_packet(control, wire.pack(handle(request, fds)))
+
+
+# ------------------------------------------------------------ packets on the stream
+
+def send_packet(sock: socket.socket, data: bytes, fds: list[int] = ()) -> None:
+    """One packet; the descriptors travel with its first bytes."""
+    if len(data) > CONTROL_PACKET_BYTES:
+        raise ValueError(f"a control message of {len(data)} bytes")
+    packet = PACKET_HEADER.pack(len(data)) + data
+    sent = socket.send_fds(sock, [packet], list(fds)) if fds else sock.send(packet)
+    if sent < len(packet):
+        sock.sendall(packet[sent:])
+
+
+def receive_packet(sock: socket.socket, max_fds: int) -> tuple[bytes, list[int]]:
+    """The next packet and the descriptors sent with it; (b"", []) at EOF (also mid-packet)."""
+    header, fds = b"", []
+    while len(header) < PACKET_HEADER.size:
+        if max_fds:
+            chunk, received, _, _ = socket.recv_fds(sock, PACKET_HEADER.size - len(header), max_fds)
+            fds += received
+        else:
+            chunk = sock.recv(PACKET_HEADER.size - len(header))
+        if not chunk:
+            _close_all(fds)
+            return b"", []
+        header += chunk
+    (size,) = PACKET_HEADER.unpack(header)
+    if size > CONTROL_PACKET_BYTES:
+        _close_all(fds)
+        raise OSError(f"a control message of {size} bytes announced")
+    body = bytearray()
+    while len(body) < size:
+        chunk = sock.recv(size - len(body))
+        if not chunk:
+            _close_all(fds)
+            return b"", []
+        body += chunk
+    return bytes(body), fds
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def fork_job(control: socket.socket, fds: list[int], run: Callable[[list[int]], None]) -> int:
@@ -109,11 +159,18 @@ def reap(pid: int, kill: bool) -> ReapReply:
         killpg(pid)
     elif not _exits_within(pid, REAP_GRACE_SECONDS):
         killpg(pid)
-    status = os.waitpid(pid, 0)[1]  # killed or exited: it is dying, wait for it outright
+    status = _reaped.pop(pid, None)
+    if status is None:
+        status = os.waitpid(pid, 0)[1]  # killed or exited: it is dying, wait for it outright
     killpg(pid)  # leftover members of the job's group
     if os.WIFSIGNALED(status):
         return ReapReply(signal=os.WTERMSIG(status))
     return ReapReply(exit=os.WEXITSTATUS(status))
+
+
+# Where the OS can only tell that a child exited by reaping it (macOS: no pidfd, no waitid), the
+# status is kept here for reap(), which runs right after in the same thread.
+_reaped: dict[int, int] = {}
 
 
 def _exits_within(pid: int, seconds: float) -> bool:
@@ -134,8 +191,14 @@ def _exits_within(pid: int, seconds: float) -> bool:
 def _polls_exit(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-            return True
+        if hasattr(os, "waitid"):
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        else:
+            reaped, status = os.waitpid(pid, os.WNOHANG)
+            if reaped:
+                _reaped[pid] = status
+                return True
         time.sleep(0.005)
     return False
 

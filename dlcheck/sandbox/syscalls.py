@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 
-_libc = ctypes.CDLL(None, use_errno=True)
-MACHINE = os.uname().machine
+# Imported on Linux only (host.LinuxHost), but importable anywhere: on Windows there is no C library
+# to open by None, and every call here would fail cleanly.
+_libc = ctypes.CDLL(None, use_errno=True) if os.name == "posix" else None
+MACHINE = platform.machine()
 
 # name -> number; only what the sandbox calls or filters.
 _X86_64 = {

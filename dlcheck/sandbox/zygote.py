@@ -6,19 +6,21 @@ while the grader loads specs, and then forks (a) a trusted reference process per
 reference process and sent to the grader; the zygote itself never holds them, so no worker
 forked from it can find them in memory.
 
-Protocol (SOCK_SEQPACKET, one msgpack message per packet, file descriptors passed with SCM_RIGHTS;
+Protocol (control.py: one msgpack message per packet, file descriptors passed with SCM_RIGHTS;
 the schemas are `messages.ControlRequest` and the reply types in `messages.REPLY_TYPES`):
   ProbeRequest -> ProbeReply(layers, exposed): what a student job gets on this machine
       (measured once at start, by confining a throwaway child before torch is imported)
   SpawnRequest(role, scratch, limits) + [job socket, output fd] -> SpawnReply(pid)
   ReapRequest(pid, kill) -> ReapReply(exit | signal)
 EOF on the control socket: kill every remaining job, exit.
+
+What is Linux-only (prctl, the kernel layers, /proc) goes through host.py: on macOS the same zygote
+forks jobs with a session of their own and rlimits, and the probe reports no kernel layers.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import socket
 import sys
@@ -26,20 +28,20 @@ from typing import Any
 
 from .. import wire
 from ..messages import ControlRequest, JobLimits, ProbeReply, ProbeRequest, ReapReply, SpawnReply, SpawnRequest
-from .control import INTERNAL_FAILURE_STATUS  # noqa: F401 - where grading.py reads it
 from .control import fork_job, reap, serve
-from .syscalls import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl, set_dumpable
-from .usage import children_of
+from .host import current as current_host
 
 _live_jobs: set[int] = set()  # jobs spawned and not yet reaped
+host = current_host()
 
 
 def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
-    prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a job (even in new sessions) come back to us
-    set_dumpable(False)  # a same-uid worker cannot ptrace us or read our memory
-    probe = _probe()
-    _preload()
+    # Linux: orphans of a job (even in new sessions) come back to us; a same-uid worker cannot
+    # ptrace us or read our memory.
+    host.zygote_preparations()
+    probe = ProbeReply(host.probe_layers(), host.exposed_paths())
+    preload()
 
     def handle(request: ControlRequest, fds: list[int]) -> Any:
         if isinstance(request, ProbeRequest):
@@ -56,11 +58,11 @@ def main(control_fd: int) -> None:
     os._exit(0)  # skip interpreter teardown with torch loaded: the grader waits for us
 
 
-def _probe() -> ProbeReply:
-    """Confine a throwaway child exactly as a student job, and report the layers it got."""
+def probe_confinement() -> list[str]:
+    """Linux: confine a throwaway child exactly as a student job, and report the layers it got."""
     from . import confine
 
-    exposure = confine.prepare()
+    confine.prepare()
     scratch = os.path.abspath("probe")
     os.mkdir(scratch, 0o711)
     read_end, write_end = os.pipe()
@@ -81,14 +83,12 @@ def _probe() -> ProbeReply:
         reported = pipe.read()
     os.waitpid(pid, 0)
     try:
-        layers = wire.unpack(reported, list[str])
+        return wire.unpack(reported, list[str])
     except wire.WireError:
-        layers = []  # the probe died while confining: nothing can be counted on
-    exposed = [str(p) for p in [*exposure.python, *exposure.system]]
-    return ProbeReply(layers, exposed)
+        return []  # the probe died while confining: nothing can be counted on
 
 
-def _preload() -> None:
+def preload() -> None:
     """Import what every job needs, so that forked jobs start warm."""
     import torch  # noqa: F401  (the one torch import of a grading run)
 
@@ -98,7 +98,10 @@ def _preload() -> None:
 
     from .. import cases, reference, worker  # noqa: F401
     from ..rules import dispatch_index
-    from . import audit, channel, confine, landlock, seccomp, view  # noqa: F401
+    from . import audit, channel  # noqa: F401
+
+    if host.kernel_layers:
+        from . import confine, landlock, seccomp, view  # noqa: F401
 
     dispatch_index()  # jobs whose rules ban operators look them up here instead of listing them anew
     import gc
@@ -111,41 +114,44 @@ def _preload() -> None:
 
 def _run_child(request: SpawnRequest, fds: list[int]) -> None:
     job_fd, output_fd = fds
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # at once: a zygote killed right after the fork takes us along
+    host.die_with_parent()  # at once: a zygote killed right after the fork takes us along
     os.setsid()  # its own process group: the grader's watchdog kills the whole group
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
-    _unbuffered_output()
+    unbuffered_output()
     student = request.role == "student"
     layers, scratch = [], request.scratch
-    address_space = _address_space()  # measured here: a confined job may have no /proc
+    address_space = address_space_in_use()  # measured here: a confined job may have no /proc
     if student:
-        from . import confine
-
-        layers, scratch = confine.confine(scratch)
+        layers, scratch = host.confine(scratch)
     os.chdir(scratch)
-    _use_scratch_as_tmp(scratch)
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after any uid change, which resets it
-    _apply_limits(request.limits, address_space)
+    use_scratch_as_tmp(scratch)
+    host.die_with_parent()  # after any uid change, which resets it
+    apply_limits(request.limits, address_space)
+    serve_role(request.role, socket.socket(fileno=job_fd), layers + ["rlimits"])
+    os._exit(0)
+
+
+def serve_role(role: str, sock: socket.socket, layers: list[str]) -> None:
+    """Run the job's role on its channel: the submission (reporting `layers`) or the reference."""
     from . import channel
 
-    chan = channel.Channel(socket.socket(fileno=job_fd))
-    if student:
+    chan = channel.Channel(sock)
+    if role == "student":
         from .. import worker
 
-        worker.serve(chan, layers + ["rlimits"])
+        worker.serve(chan, layers)
     else:
         from .. import reference
 
         reference.serve(chan)
     sys.stdout.flush()
-    os._exit(0)
 
 
-def _unbuffered_output() -> None:
+def unbuffered_output() -> None:
     """Every print reaches the output file at once: the job may be killed (timeout, done) at any moment,
     and what a student printed before a hang is the best clue to it."""
     import io
@@ -155,7 +161,7 @@ def _unbuffered_output() -> None:
         setattr(sys, name, io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace", write_through=True))
 
 
-def _use_scratch_as_tmp(scratch: str) -> None:
+def use_scratch_as_tmp(scratch: str) -> None:
     """Libraries that need a temporary directory (torch.func probes one) get the writable scratch dir."""
     import tempfile
 
@@ -165,12 +171,17 @@ def _use_scratch_as_tmp(scratch: str) -> None:
     tempfile.tempdir = scratch
 
 
-def _apply_limits(limits: JobLimits, address_space: int) -> None:
+def apply_limits(limits: JobLimits, address_space: int | None, cpu_used: float = 0.0) -> None:
+    """The job's rlimits. `address_space`: what the process maps already (None where it cannot be
+    measured: then no memory limit); `cpu_used`: CPU seconds it has spent already (a fresh
+    interpreter's imports), which RLIMIT_CPU counts too."""
+    import resource
+
     memory = _mb(limits.memory_mb)
     pairs = {
-        resource.RLIMIT_CPU: limits.cpu_seconds,
+        resource.RLIMIT_CPU: None if limits.cpu_seconds is None else limits.cpu_seconds + cpu_used,
         # On top of what the warm zygote already maps (torch alone is ~0.6 GB of address space).
-        resource.RLIMIT_AS: None if memory is None else address_space + memory,
+        resource.RLIMIT_AS: None if memory is None or address_space is None else address_space + memory,
         resource.RLIMIT_FSIZE: _mb(limits.file_mb),
         resource.RLIMIT_NOFILE: limits.open_files,
         resource.RLIMIT_NPROC: limits.processes,
@@ -185,12 +196,19 @@ def _apply_limits(limits: JobLimits, address_space: int) -> None:
             resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 1))
 
 
-def _address_space() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def address_space_in_use() -> int | None:
+    """The bytes of address space this process maps, from /proc; None where that cannot be read
+    (macOS, whose kernel does not enforce RLIMIT_AS anyway)."""
+    if not host.memory_limit:
+        return None
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _mb(value: int | None) -> int | None:
@@ -208,7 +226,7 @@ def _sweep_children() -> None:
     """Kill every process re-parented to us (a job's detached descendants), until none remain. Jobs
     still running (a batch runs several at once) are ours to keep: they are reaped on request."""
     for _ in range(200):
-        children = [pid for pid in children_of(os.getpid()) if pid not in _live_jobs]
+        children = [pid for pid in host.children_of(os.getpid()) if pid not in _live_jobs]
         if not children:
             return
         for child in children:

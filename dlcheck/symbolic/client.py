@@ -7,12 +7,15 @@ message.
 A `SymbolicChecker` starts the server on its first request: one Python start and one sympy import
 per grading run, then a fork per answer. Several threads may check at once: each request has its
 own socket to its own child, and only the short control exchanges (spawn, reap) take turns. A
-server that died is replaced by the next request.
+server that died is replaced by the next request. Where the host cannot fork (sandbox/host.py:
+Windows), `_FreshInterpreters` stands in for the server: each answer gets a fresh interpreter that
+imports sympy itself (spawned.py), a second or two more per answer.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import signal
 import socket
 import subprocess
@@ -22,6 +25,7 @@ import time
 
 import msgspec
 
+from ..errors import GraderFault
 from ..messages import SYMBOLIC_REPLY_TYPES, ReapReply, ReapRequest, SymbolicSpawn
 from ..sandbox import child_environment, control
 from ..sandbox.channel import Channel, ChannelClosed, ChannelOverflow, ChannelTimeout
@@ -50,6 +54,20 @@ class _Server:
         self.control.settimeout(CONTROL_SECONDS)
         return reply
 
+    def start_child(self) -> tuple[int, socket.socket]:
+        """A forked child and our end of its request socket. Raises ControlLost, or OSError when no
+        socket can be made (no descriptors left)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            with theirs:
+                return self.exchange(SymbolicSpawn(), [theirs.fileno()]).pid, ours
+        except BaseException:
+            ours.close()
+            raise
+
+    def reap(self, pid: int, kill: bool) -> ReapReply:
+        return self.exchange(ReapRequest(pid, kill))
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
@@ -61,6 +79,35 @@ class _Server:
         except subprocess.TimeoutExpired:
             control.killpg(self.process.pid)
             self.process.wait()
+
+
+class _FreshInterpreters:
+    """The server's part where there is no fork: one fresh interpreter per answer."""
+
+    def __init__(self) -> None:
+        from ..sandbox.host import current
+        from ..sandbox.spawn import Spawner
+
+        self._spawner = Spawner(current())
+        self._reapers: dict[int, object] = {}
+
+    def start_child(self) -> tuple[int, socket.socket]:
+        try:
+            pid, sock, reap = self._spawner.start("dlcheck.symbolic.spawned", {}, cwd=os.path.abspath(os.sep),
+                                                  output=subprocess.DEVNULL)
+        except GraderFault as exc:
+            raise OSError(str(exc)) from None
+        self._reapers[pid] = reap
+        return pid, sock
+
+    def reap(self, pid: int, kill: bool) -> ReapReply:
+        return self._reapers.pop(pid)(kill)
+
+    def alive(self) -> bool:
+        return True
+
+    def stop(self, grace: float) -> None:
+        self._spawner.close()
 
 
 class SymbolicChecker:
@@ -97,16 +144,12 @@ class SymbolicChecker:
         if len(payload) > MAX_REQUEST_BYTES:
             return error_response(f"The symbolic checker could not send the request (it is larger "
                                   f"than {MAX_REQUEST_BYTES >> 20} MiB).")
-        try:
-            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        except OSError as exc:  # no descriptors left
-            return error_response(f"The symbolic checker could not run ({exc.strerror or exc}).")
+        job = self._spawn()
+        if isinstance(job, dict):
+            return job
+        server, pid, ours = job
         with ours:
-            with theirs:
-                job = self._spawn(theirs)
-            if isinstance(job, dict):
-                return job
-            return self._judged(*job, Channel(ours, MAX_OUTPUT_BYTES), payload, timeout)
+            return self._judged(server, pid, Channel(ours, MAX_OUTPUT_BYTES), payload, timeout)
 
     def _judged(self, server: _Server, pid: int, channel: Channel, payload: bytes, timeout: float) -> dict:
         """Send the request to the child `pid`, read its reply by the deadline, reap it."""
@@ -117,8 +160,8 @@ class SymbolicChecker:
         status = self._reap(server, pid, kill=response is not None or outcome in ("timeout", "too_much"))
         return response if response is not None else _failure(outcome, status, timeout)
 
-    def _spawn(self, theirs: socket.socket) -> tuple[_Server, int] | dict:
-        """A child of a running server that will read its request from `theirs`; or an error reply."""
+    def _spawn(self) -> tuple[_Server, int, socket.socket] | dict:
+        """A child of a running server and our end of its request socket; or an error reply."""
         with self._lock:
             for _ in range(SPAWN_ATTEMPTS):
                 try:
@@ -126,9 +169,11 @@ class SymbolicChecker:
                 except OSError as exc:
                     return error_response(f"The symbolic checker could not start ({exc.strerror or exc}).")
                 try:
-                    return server, server.exchange(SymbolicSpawn(), [theirs.fileno()]).pid
+                    return (server, *server.start_child())
                 except control.ControlLost:
                     self._discard(server)
+                except OSError as exc:  # no descriptors left, or a fresh interpreter did not start
+                    return error_response(f"The symbolic checker could not run ({exc.strerror or exc}).")
         return error_response("The symbolic checker stopped unexpectedly; this is a grader problem, "
                               "please report it.")
 
@@ -136,7 +181,9 @@ class SymbolicChecker:
         if self._server is not None and not self._server.alive():
             self._discard(self._server)  # killed from outside since the last request
         if self._server is None:
-            self._server = _Server()
+            from ..sandbox.host import current
+
+            self._server = _Server() if current().fork_server else _FreshInterpreters()
         return self._server
 
     def _reap(self, server: _Server, pid: int, kill: bool) -> ReapReply | None:
@@ -146,7 +193,7 @@ class SymbolicChecker:
             if server is not self._server:
                 return None
             try:
-                return server.exchange(ReapRequest(pid, kill))
+                return server.reap(pid, kill)
             except control.ControlLost:
                 self._discard(server)
                 return None
@@ -186,6 +233,9 @@ def _talk(channel: Channel, payload: bytes, deadline: float) -> tuple[bytes, str
     return bytes(reply), "done"
 
 
+_LIMIT_SIGNALS = {getattr(signal, name) for name in ("SIGXCPU", "SIGKILL") if hasattr(signal, name)}  # none on Windows
+
+
 def _failure(outcome: str, status: ReapReply | None, timeout: float) -> dict:
     """The error reply for a child that gave no valid reply."""
     if outcome == "timeout":
@@ -194,7 +244,7 @@ def _failure(outcome: str, status: ReapReply | None, timeout: float) -> dict:
     if outcome == "too_much":
         return error_response("The symbolic checker produced too much output; this is a grader "
                               "problem, please report it.")
-    if status is not None and status.signal in (signal.SIGXCPU, signal.SIGKILL):
+    if status is not None and status.signal in _LIMIT_SIGNALS:
         return error_response("The symbolic checker ran out of time or memory; "
                               "try writing your answer in a simpler form.")
     reason = f"exit code {status.exit}" if status is not None and status.exit else "no valid reply"

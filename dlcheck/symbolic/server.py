@@ -15,14 +15,12 @@ breaks dies with it, and a child that runs out of time or memory is killed alone
 from __future__ import annotations
 
 import os
-import resource
-import signal
 import socket
 import sys
 
 from ..messages import ReapReply, SpawnReply, SymbolicControl, SymbolicSpawn
 from ..sandbox.control import fork_job, killpg, reap, serve
-from ..sandbox.syscalls import PR_SET_PDEATHSIG, prctl
+from ..sandbox.host import current as current_host
 
 # A trusted request that walks the judge's whole path once (a declared function, a derivative, a
 # product to pretty-print, a wrong answer with a diagnosis): sympy imports parts of itself lazily on
@@ -64,7 +62,7 @@ def _preload() -> None:
 
 
 def _run_child(request_fd: int, server: int) -> None:
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a server killed from outside takes its children along
+    current_host().die_with_parent()  # Linux: a server killed from outside takes its children along
     if os.getppid() != server:
         os._exit(1)  # it died before we could ask
     os.setsid()  # its own process group: the grader's deadline kills the whole group
@@ -83,6 +81,8 @@ def _keep_only(request_fd: int) -> int:
         os.dup2(devnull, fd)
     if request_fd != 3:
         os.dup2(request_fd, 3, inheritable=False)
+    import resource
+
     os.closerange(4, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     return 3
 

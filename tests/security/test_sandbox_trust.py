@@ -57,8 +57,10 @@ def test_an_interactive_run_warns_once_and_grades(runs, config, variant):
     assert_contained(outcome, ["halve_a"], expect_results=False)
     assert outcome.returncode == 0 and "halve_a: PASS" in outcome.stdout, (outcome.returncode, outcome.stdout[:400],
                                                                              outcome.stderr[-400:])
-    warnings = [line for line in outcome.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1, f"expected one 'warning:' line on stderr, got: {outcome.stderr[:800]!r}"
+    # One line says what the sandbox got and what it lacks (sandbox/host.py, SpawnHost.summary).
+    warnings = [line for line in outcome.stderr.splitlines() if line.startswith("sandboxed:")]
+    assert len(warnings) == 1, f"expected one 'sandboxed:' line on stderr, got: {outcome.stderr[:800]!r}"
+    assert "not available here: hiding the course" in warnings[0] and "a grade that counts needs them" in warnings[0]
 
 
 @pytest.mark.parametrize("config", configs(UNTRUSTED), indirect=True)
