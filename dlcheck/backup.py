@@ -14,8 +14,11 @@ from pathlib import Path
 from .student_files import RejectedFile, read_student_file
 
 BACKUPS_DIR = "backups"
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+# Flags Windows lacks count as none there (importing this module must work on every laptop); there,
+# dlcheck's directory cannot be opened as a descriptor at all, so a reset refuses before changing anything.
+_NOFOLLOW_CLOEXEC = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW_CLOEXEC
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW_CLOEXEC
 
 
 def back_up(state_fd: int, state_dir: Path, path: Path) -> Path:
