@@ -256,7 +256,14 @@ class WatchSession:
     # ------------------------------------------------------------ the screen
 
     def redraw(self) -> None:
+        """The whole screen, rendered first and written at once: no half-drawn screen in between."""
+        with self.console.capture() as captured:
+            self._draw()
         self.console.clear()
+        self.console.file.write(captured.get())
+        self.console.file.flush()
+
+    def _draw(self) -> None:
         self.console.print(self._header())
         self.body()
         if self.hints_shown:

@@ -28,8 +28,9 @@ def find_tmux() -> str | None:
 
 
 class Pane:
-    """`dlcheck ARGS` in a tmux pane (stdin and stdout optionally redirected to files); when it exits, the pane prints `[exit N]` and the terminal's
-    line discipline (`stty -a`), and stays, so its last screen can still be read."""
+    """`dlcheck ARGS` in a tmux pane (stdin and stdout optionally redirected to files); when it exits,
+    the pane prints `[exit N]` and whether the terminal is back in canonical mode (`icanon` from
+    `stty -a`), and stays, so its last screen can still be read."""
 
     def __init__(self, tmp_path: Path, args: list[str], env: dict[str, str], cwd: Path, width: int = 110,
                  height: int = 60, stdin: str | None = None, stdout: str | None = None):
@@ -57,20 +58,27 @@ class Pane:
         self._tmux("send-keys", "-t", "t", *keys)
 
     def wait_for(self, wanted: str | Callable[[str], bool], timeout: float = 90, what: str = "") -> str:
-        """The screen, once `wanted` (a substring or a predicate) holds; fails with the last screen."""
+        """The screen, once `wanted` (a substring or a predicate) holds; fails with the last screen, at
+        once if the command has exited without it."""
         test = (lambda screen: wanted in screen) if isinstance(wanted, str) else wanted
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
             if test(screen):
                 return screen
+            if EXIT_LINE.search(screen):
+                raise AssertionError(f"the command exited before showing {what or wanted!r}. The screen:\n{screen}")
             if time.monotonic() > deadline:
                 raise AssertionError(f"not on screen within {timeout:g} s: {what or wanted!r}. The screen:\n{screen}")
             time.sleep(0.1)
 
     def exit_code(self, timeout: float = 60) -> int:
-        screen = self.wait_for(lambda s: EXIT_LINE.search(s) is not None, timeout, "the command's exit")
-        return int(EXIT_LINE.search(screen).group(1))
+        deadline = time.monotonic() + timeout
+        while (found := EXIT_LINE.search(self.screen())) is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still running after {timeout:g} s. The screen:\n{self.screen()}")
+            time.sleep(0.1)
+        return int(found.group(1))
 
     def pid(self) -> int:
         """The pid of the command (the child of the pane's shell)."""

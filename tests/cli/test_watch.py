@@ -23,6 +23,7 @@ SPECS = Course(FIXTURE_COURSE).specs
 TOTAL_POINTS = sum(spec.points for spec in SPECS)
 HALVE = "def halve(n):\n    return n // 2\n"
 DEBOUNCE_SECONDS = 0.2  # dlcheck.watch.DEBOUNCE_MS
+FOOTER = re.compile(r"^keys(: h hint| off)", re.M)
 
 
 @pytest.fixture
@@ -49,6 +50,12 @@ def watch(tmp_path, workspace):
         pane.close()
 
 
+def shown(pane: Pane, wanted: str, what: str = "") -> str:
+    """The screen once it shows `wanted` and has been drawn to its end (the keys line comes last): a
+    capture may fall in the middle of a redraw."""
+    return pane.wait_for(lambda screen: wanted in screen and FOOTER.search(screen) is not None, what=what or wanted)
+
+
 def save(path: Path, text: str) -> None:
     """Write a file as an editor saves it: the whole new content, then closed."""
     path.write_text(text)
@@ -67,7 +74,7 @@ def zygotes(pid: int) -> list[int]:
 def test_a_save_regrades_with_the_same_grader_and_the_progress_line_follows(watch, workspace):
     shutil.copy(SUBMISSIONS / "scaled_sum_mean.py", workspace / "scaled_sum.py")
     pane = watch("scaled_sum")
-    first = pane.wait_for("grade #1", what="the first report")
+    first = shown(pane, "grade #1", what="the first report")
     assert "✗ scaled_sum: FAIL" in first and "Matches a known mistake: mean_instead_of_sum" in first
     assert "✓ pass  ✗ wrong  ! error (raised, timed out or crashed)  · not run" in first  # the strip's legend
     assert progress(first).startswith(f"0/{len(SPECS)} exercises · ")
@@ -77,15 +84,15 @@ def test_a_save_regrades_with_the_same_grader_and_the_progress_line_follows(watc
     assert len(zygote) == 1, "the watch should run one zygote"
 
     save(workspace / "scaled_sum.py", (SUBMISSIONS / "scaled_sum_ok.py").read_text())
-    fixed = pane.wait_for("grade #2", what="the re-grade after saving the fix")
+    fixed = shown(pane, "grade #2", what="the re-grade after saving the fix")
     assert "✓ scaled_sum: PASS   5/5 points · 9/9 cases" in fixed and "✗ scaled_sum" not in fixed
     assert progress(fixed) == f"1/{len(SPECS)} exercises · 5/{TOTAL_POINTS:g} points"
     state = json.loads((workspace / ".dlcheck" / "state.json").read_text())
     assert state["results"]["scaled_sum"]["status"] == "pass"  # recorded as `dlcheck grade` records it
 
     save(workspace / "scaled_sum.py", (SUBMISSIONS / "scaled_sum_raises.py").read_text())
-    broken = pane.wait_for("grade #3", what="the re-grade after breaking it again")
-    assert "! scaled_sum: ERROR" in broken
+    broken = shown(pane, "grade #3", what="the re-grade after breaking it again")
+    assert "! scaled_sum: ERROR" in broken, broken
     assert progress(broken).startswith(f"0/{len(SPECS)} exercises · ")
     assert zygotes(pane.pid()) == zygote, "each save must be graded by the same zygote, not a new process"
 
@@ -94,7 +101,7 @@ def test_editor_temporary_files_do_not_trigger_a_grade_and_without_an_id_the_sav
         watch, workspace):
     shutil.copy(SUBMISSIONS / "scaled_sum_mean.py", workspace / "scaled_sum.py")
     pane = watch()  # no ID: it opens the file saved last, then follows every save
-    pane.wait_for(lambda s: "scaled_sum · grade #1" in s and "✗ scaled_sum: FAIL" in s, what="the first report")
+    assert "✗ scaled_sum: FAIL" in shown(pane, "scaled_sum · grade #1", what="the first report")
     fixed = (SUBMISSIONS / "scaled_sum_ok.py").read_text()
     for name in (".scaled_sum.py.swp", ".scaled_sum.py.swx", "scaled_sum.py~", "4913", "#scaled_sum.py#",
                  ".#scaled_sum.py", "scaled_sum.py___jb_tmp___", "scaled_sum.py___jb_old___", "scaled_sum.pyc"):
@@ -102,7 +109,7 @@ def test_editor_temporary_files_do_not_trigger_a_grade_and_without_an_id_the_sav
     (workspace / ".dlcheck" / "notes.json").write_text("{}")
     time.sleep(3 * DEBOUNCE_SECONDS)  # not a wait for output: keeps the next save out of the same batch
     save(workspace / "halve.py", HALVE)
-    screen = pane.wait_for("✓ halve: PASS", what="the saved halve.py, graded")
+    screen = shown(pane, "✓ halve: PASS", what="the saved halve.py, graded")
     # Had any temporary file been graded, halve's grade would be #3 and scaled_sum's #2 would pass.
     assert "halve · grade #2" in screen, screen
     state = json.loads((workspace / ".dlcheck" / "state.json").read_text())
@@ -112,33 +119,33 @@ def test_editor_temporary_files_do_not_trigger_a_grade_and_without_an_id_the_sav
 def test_the_keys_hint_list_next_rerun_and_quit(watch, workspace):
     shutil.copy(SUBMISSIONS / "scaled_sum_ok.py", workspace / "scaled_sum.py")
     pane = watch("scaled_sum")
-    pane.wait_for("grade #1", what="the first report")
+    shown(pane, "grade #1", what="the first report")
     hints = next(spec.hints for spec in SPECS if spec.id == "scaled_sum")
 
     pane.keys("h")
-    screen = pane.wait_for(f"Hint 1/{len(hints)}: {hints[0]}")
+    screen = shown(pane, f"Hint 1/{len(hints)}: {hints[0]}")
     assert "✓ scaled_sum: PASS" in screen  # under the report, which stays
     pane.keys("h")
-    screen = pane.wait_for(f"Hint 2/{len(hints)}: {hints[1]}")
+    screen = shown(pane, f"Hint 2/{len(hints)}: {hints[1]}")
     assert "That was the last hint." in screen
     assert json.loads((workspace / ".dlcheck" / "state.json").read_text())["hints"] == {"scaled_sum": 2}
 
     pane.keys("l")
-    screen = pane.wait_for("Start one with dlcheck start ID.", what="the list")
+    screen = shown(pane, "Start one with dlcheck start ID.", what="the list")
     assert re.search(r"scaled_sum +Scaled sum +code +passed", screen)
     assert re.search(r"halve +Integer halving +code +not started", screen)
 
     pane.keys("r")
-    assert "✓ scaled_sum: PASS" in pane.wait_for("grade #2", what="the re-run")
+    assert "✓ scaled_sum: PASS" in shown(pane, "grade #2", what="the re-run")
 
     pane.keys("n")  # scaled_sum passes: the next unfinished one in syllabus order is square_grad, not started
-    screen = pane.wait_for("(the starter)", what="the next exercise")
+    screen = shown(pane, "(the starter)", what="the next exercise")
     starter = workspace / "square_grad.py"
     assert starter.read_text() == next(spec.starter for spec in SPECS if spec.id == "square_grad")
     assert "dlcheck watch · square_grad" in screen and "Gradient of a sum of squares, by hand" in screen
 
     save(starter, (SUBMISSIONS / "square_grad_ok.py").read_text())  # with an ID, `n` moved what is followed
-    screen = pane.wait_for("✓ square_grad: PASS", what="the next exercise, graded on save")
+    screen = shown(pane, "✓ square_grad: PASS", what="the next exercise, graded on save")
     assert progress(screen).startswith(f"2/{len(SPECS)} exercises")
 
     pane.keys("q")
@@ -151,10 +158,10 @@ def test_the_keys_hint_list_next_rerun_and_quit(watch, workspace):
 def test_without_a_terminal_on_stdin_it_still_watches_and_ctrl_c_stops_it_cleanly(watch, workspace):
     shutil.copy(SUBMISSIONS / "scaled_sum_mean.py", workspace / "scaled_sum.py")
     pane = watch("scaled_sum", stdin="/dev/null")
-    screen = pane.wait_for("grade #1", what="the first report")
+    screen = shown(pane, "grade #1", what="the first report")
     assert "keys off (stdin is not a terminal); Ctrl-C stops watching" in screen
     save(workspace / "scaled_sum.py", (SUBMISSIONS / "scaled_sum_ok.py").read_text())
-    assert "✓ scaled_sum: PASS" in pane.wait_for("grade #2", what="the re-grade")
+    assert "✓ scaled_sum: PASS" in shown(pane, "grade #2", what="the re-grade")
     watcher = pane.pid()
     zygote = zygotes(watcher)
     pane.keys("C-c")
