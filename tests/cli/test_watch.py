@@ -115,6 +115,22 @@ def test_editor_temporary_files_do_not_trigger_a_grade_and_without_an_id_the_sav
     state = json.loads((workspace / ".dlcheck" / "state.json").read_text())
     assert state["results"]["scaled_sum"]["status"] == "fail"
 
+    vim_save(workspace / "scaled_sum.py", fixed)  # a save by rename, back to the other exercise: one grade
+    screen = shown(pane, "scaled_sum · grade #3", what="scaled_sum, saved as vim saves it")
+    assert "✓ scaled_sum: PASS" in screen
+
+
+def vim_save(path: Path, text: str) -> None:
+    """What vim does on :w (backupcopy=auto, writebackup): probe the directory with 4913, move the file
+    to its backup, write a new file, delete the backup; the swap file changes along."""
+    probe, backup, swap = path.parent / "4913", path.with_name(path.name + "~"), path.parent / f".{path.name}.swp"
+    probe.write_text("")
+    probe.unlink()
+    path.rename(backup)
+    path.write_text(text)
+    backup.unlink()
+    swap.write_bytes(b"b0VIM 9.0")
+
 
 def test_the_keys_hint_list_next_rerun_and_quit(watch, workspace):
     shutil.copy(SUBMISSIONS / "scaled_sum_ok.py", workspace / "scaled_sum.py")
