@@ -31,6 +31,8 @@ from rich.rule import Rule
 from rich.text import Text
 
 from .catalog import Course
+from .errors import DlcheckError, UsageError
+from .grading_status import grading_status
 from .terminal_text import printable
 from .workspace import Workspace, chapter_progress, submission_names
 
@@ -75,12 +77,11 @@ class CourseProgress:
     max_points: float
 
     @classmethod
-    def of(cls, rows: list[dict], state: dict) -> "CourseProgress":
-        """From the workspace state's last verdicts and the course's specs' points."""
-        results = state.get("results", {})
-        last = [results.get(row["id"]) or {} for row in rows]
-        return cls(passed=sum(r.get("status") == "pass" for r in last), total=len(rows),
-                   points=round(sum(float(r.get("score") or 0) for r in last), 2),
+    def of(cls, rows: list[dict]) -> "CourseProgress":
+        """From the rows of WatchSession._rows: the workspace state's last verdicts and scores, and the
+        course's specs' points."""
+        return cls(passed=sum(row["status"] == "passed" for row in rows), total=len(rows),
+                   points=round(sum(row["score"] or 0.0 for row in rows), 2),
                    max_points=round(sum(float(row["points"]) for row in rows), 2))
 
     def line(self) -> Text:
@@ -200,7 +201,8 @@ class WatchSession:
         from .report import render_exercise
         from .submission import display_name
 
-        path, _ = self.ws.start(self.current.id, self.current.kind, self.current.starter, force=False)
+        self.ws.start(self.current.id, self.current.kind, self.current.starter, force=False)
+        path = self.ws.starter_path(self.current.id, self.current.kind)  # there was no file: the starter's name
         self.starters_written[os.path.realpath(path)] = _modified_ns(path)
         spec, self.result, self.hints_shown = self.current, None, 0
         self.body = lambda: render_exercise(self.console, spec, f"Your file: {display_name(path)}.")
@@ -210,18 +212,21 @@ class WatchSession:
     # ------------------------------------------------------------ grading
 
     def regrade(self) -> None:
+        """Grade the current exercise's file; what would stop `dlcheck grade ID` with a message (a
+        usage error) is shown instead, and the watch goes on."""
         spec = self.current
-        path = self.ws.submission(spec.id, spec.kind)
-        if path is None:
-            self.body = self._waiting
-            return self._say(f"No file for {spec.id} yet: looked for "
-                             f"{' or '.join(str(p) for p in self.ws.candidates(spec.id, spec.kind))}.")
-        from .grading_status import grading_status
-
-        if spec.kind == "code" and self.sandbox_warning is None:
-            self.sandbox_warning = self._sandbox_warning()
-        with grading_status([spec.id], enabled=self.console.is_terminal, console=self.console):
-            self.result = grade_practice(self.grader, self.course, self.ws, spec, path)
+        try:
+            path = self.ws.submission(spec.id, spec.kind)
+            if path is None:
+                looked = " or ".join(str(p) for p in self.ws.candidates(spec.id, spec.kind))
+                raise UsageError(f"no file for {spec.id} (looked for {looked}); it is graded once it is saved.")
+            if spec.kind == "code" and self.sandbox_warning is None:
+                self.sandbox_warning = self._sandbox_warning()
+            with grading_status([spec.id], enabled=self.console.is_terminal, console=self.console):
+                self.result = grade_practice(self.grader, self.course, self.ws, spec, path)
+        except DlcheckError as error:
+            self.result, self.body, self.hints_shown = None, self._waiting, 0
+            return self._say(f"error: {error}")
         self.grades += 1
         self.graded_at = time.strftime("%H:%M:%S")
         self.body, self.hints_shown = self._report, 0
@@ -271,7 +276,7 @@ class WatchSession:
 
             render_hint(self.console, self.current, self.hints_shown)
         self.console.print(Rule(style="dim"))
-        self.console.print(CourseProgress.of(self._rows(), self.ws.load_state()).line())
+        self.console.print(CourseProgress.of(self._rows()).line())
         if self.sandbox_warning:
             self.console.print(Text(self.sandbox_warning, style="yellow"))
         if self.notice:
@@ -303,8 +308,15 @@ class WatchSession:
         self.redraw()
 
     def _rows(self) -> list[dict]:
+        """The course's exercises with their status and last score, as `dlcheck list` shows them."""
         state = self.ws.load_state()
-        return [{**row, "status": self.ws.status(row["id"], row["kind"], state)} for row in self.course.listing()]
+        return [{**row, "status": self.ws.status(row["id"], row["kind"], state), "score": _last_score(row["id"], state)}
+                for row in self.course.listing()]
+
+
+def _last_score(exercise_id: str, state: dict) -> float | None:
+    score = (state["results"].get(exercise_id) or {}).get("score")
+    return float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
 
 
 def grade_practice(grader, course: Course, ws: Workspace, spec, path: Path):
@@ -320,6 +332,8 @@ def grade_practice(grader, course: Course, ws: Workspace, spec, path: Path):
     else:
         try:
             result = grader.grade(spec, submission)
+        except DlcheckError:
+            raise  # a message for the student (as `dlcheck grade` stops with it), not dlcheck's failure
         except Exception as exc:  # noqa: BLE001 - a reference or dlcheck bug: this grade only, never a traceback
             result = internal_failure(spec, exc)
     if not result.internal_error:

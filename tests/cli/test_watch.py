@@ -164,6 +164,11 @@ def test_the_keys_hint_list_next_rerun_and_quit(watch, workspace):
     screen = shown(pane, "✓ square_grad: PASS", what="the next exercise, graded on save")
     assert progress(screen).startswith(f"2/{len(SPECS)} exercises")
 
+    starter.unlink()  # what would stop `dlcheck grade` with a message is shown, and the watch goes on
+    pane.keys("r")
+    screen = re.sub(r"\s+", "", shown(pane, "error: no file for square_grad"))  # the long path wraps
+    assert "square_grad.py);itisgradedonceitissaved." in screen
+
     pane.keys("q")
     assert pane.exit_code() == 0
     screen = pane.screen()
