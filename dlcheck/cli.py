@@ -185,6 +185,24 @@ def hint(exercise_id: Annotated[str, typer.Argument(metavar="ID")], course: Cour
 
 
 @app.command()
+def watch(exercise_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", show_default=False)] = None,
+          course: CourseOption = None, workspace: WorkspaceOption = None) -> None:
+    """Re-grade on every save (without ID: whichever exercise's file was saved); keys h hint, n next,
+    l list, r re-run, q quit."""
+    from .watch import watch as watch_workspace
+
+    the_course = _course(course)
+    ws = Workspace.locate(workspace)
+    _refuse_workspace_inside_the_course(ws, the_course)
+    spec = the_course.get(exercise_id) if exercise_id is not None else None
+    if spec is not None:
+        ws.require_submission(spec.id, spec.kind)
+    elif not ws.root.is_dir():
+        raise UsageError(f"No workspace at {ws.root} to watch. Start an exercise with `dlcheck start ID`.")
+    raise typer.Exit(watch_workspace(the_course, ws, spec))
+
+
+@app.command()
 def grade(
     exercise_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", show_default=False)] = None,
     all_: Annotated[bool, typer.Option("--all", help="Grade every exercise that has a workspace file.")] = False,
@@ -241,8 +259,12 @@ def grade(
             grader.symbolic.start()  # its sympy import overlaps with the zygote's torch import
         if code_due:
             _check_sandbox(grader, counts, allow_weak_sandbox)
-        results = _in_parallel([lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
-            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan])
+        tasks = [lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
+            grader, the_course, ws, spec, points, file, answer)) for spec, points in plan]
+        from .grading_status import grading_status, spinner_wanted
+
+        with grading_status([spec.id for spec, _ in plan], spinner_wanted(output == GradeFormat.text)) as counted:
+            results = _in_parallel([counted(task) for task in tasks])
         # The case to save, as the grader's case generation made it (computed already, unless grading stopped early).
         saving = save_case is not None and not results[0].internal_error
         reference_cases = grader.reference_cases(plan[0][0]) if saving else None

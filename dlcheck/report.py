@@ -18,6 +18,9 @@ STATUS_STYLE = {PASS: ("✓", "bold green"), FAIL: ("✗", "bold red"), ERROR: (
                 SKIPPED: ("·", "dim"), MISSING: ("∅", "bold red")}
 from .loop_view import PROGRESS_STYLE, render_list  # noqa: F401 - `list`'s view lives in loop_view
 
+# What each mark of the case strip stands for, as _judge_case assigns the statuses (dlcheck/grading.py).
+CASE_MEANING = {PASS: "pass", FAIL: "wrong", ERROR: "error (raised, timed out or crashed)", SKIPPED: "not run"}
+
 
 def render_exercise(console: Console, spec, submission_hint: str) -> None:
     from rich.markdown import Markdown  # heavy (markdown-it); only `show` needs it
@@ -85,6 +88,7 @@ def render_grade(console: Console, result: GradeResult) -> None:
         console.print(Text(printable(_first_lines(result.output, 12)), style="dim"))
     if result.kind == "code" and len(result.tests) > 1:
         console.print(_tests_line(result))
+        console.print(_case_legend())
 
 
 def _diagnosis_panel(diagnosis: dict):
@@ -173,6 +177,14 @@ def _tests_line(result: GradeResult) -> Text:
             mark, style = STATUS_STYLE.get(test.status, ("?", ""))
             line.append(mark, style=style)
     return line
+
+
+def _case_legend() -> Text:
+    legend = Text()
+    for status, meaning in CASE_MEANING.items():
+        mark, style = STATUS_STYLE[status]
+        legend.append("  " if legend else "").append(mark, style=style).append(f" {meaning}", style="dim")
+    return legend
 
 
 def render_summary(console: Console, results: list[GradeResult], title: str = "dlcheck grade --all") -> None:
