@@ -148,8 +148,8 @@ def test_the_keys_hint_list_next_rerun_and_quit(watch, workspace):
 
     pane.keys("l")
     screen = shown(pane, "Start one with dlcheck start ID.", what="the list")
-    assert re.search(r"scaled_sum +Scaled sum +code +passed", screen)
-    assert re.search(r"halve +Integer halving +code +not started", screen)
+    assert re.search(r"scaled_sum +Scaled sum +code +5/5 +passed", screen)  # `dlcheck list`'s columns, points included
+    assert re.search(r"halve +Integer halving +code +2 +not started", screen)
 
     pane.keys("r")
     assert "✓ scaled_sum: PASS" in shown(pane, "grade #2", what="the re-run")
