@@ -463,6 +463,18 @@ def _is_resource_error(error: dict) -> bool:
     return any(symptom in text for symptom in RESOURCE_SYMPTOMS)
 
 
+def _limit_explanation(error: dict, run: StudentRun, index: int) -> str:
+    """What a sandbox limit behind this exception means for the student ("" for an ordinary bug),
+    and that the run stopped there when it did."""
+    text = f"{error['type']}: {error['message']}"
+    explanation = next((words for symptom, words in LIMIT_EXPLANATIONS if symptom in text), "")
+    if not explanation:
+        return ""
+    stopped = run.problem_case == index and run.problem is not None
+    return (explanation[0].upper() + explanation[1:] + "."
+            + (" dlcheck stopped after this case: the next ones would hit the same limit." if stopped else ""))
+
+
 def format_exception(error: dict, display_name: str) -> str:
     text = f"{error['type']}: {error['message']}"
     if error.get("frames"):
@@ -483,9 +495,11 @@ def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun,
     if index in run.errors:
         error = run.errors[index]
         message = "raised " + format_exception(error, "your file")
-        return TestResult(case.name, ERROR, message), Failure(case.name, case.inputs, case.expected, error=error)
+        failure = Failure(case.name, case.inputs, case.expected, error=error, stopped=_limit_explanation(error, run, index))
+        return TestResult(case.name, ERROR, message), failure
     if run.problem_case == index and run.problem:
-        return TestResult(case.name, ERROR, run.problem.message), Failure(case.name, case.inputs, case.expected)
+        failure = Failure(case.name, case.inputs, case.expected, stopped=run.problem.message)
+        return TestResult(case.name, ERROR, run.problem.message), failure
     return TestResult(case.name, SKIPPED, "not run"), None
 
 

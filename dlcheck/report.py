@@ -175,6 +175,8 @@ def _failure_panel(failure: Failure, submission: str):
             parts.append(line)
     if failure.arguments:
         parts.append(Text("arguments: ", style="bold red") + Text(printable(failure.arguments)))
+    if failure.stopped:  # a timeout, a crash, a sandbox limit: there is no output to show, only why
+        parts.append(Text(printable(failure.stopped), style="bold yellow"))
     return Panel(Group(*parts), title="first failing case", title_align="left", border_style="red")
 
 

@@ -34,6 +34,7 @@ class Failure:
     hidden: bool = False  # a hidden case: only `summary` is shown, never inputs or values
     summary: str = ""
     function: str = ""  # the function called (code exercises), so the call can be written out
+    stopped: str = ""  # dlcheck's explanation when the case did not finish (timeout, crash, sandbox limit)
 
 
 @dataclass

@@ -53,7 +53,7 @@ def first_problem(result: dict) -> dict:
     ("import os\n    os._exit(3)", "It exited with status 3: don't call os._exit() or exit the process from your "
                                   "function; return the result instead."),
     ("import torch\n    return torch.empty(64 * 1024**3, dtype=torch.uint8).sum()",
-     "your code asked for more memory than the sandbox allows"),
+     "asked for more memory than the sandbox allows"),
 ], ids=["infinite-loop", "os-exit", "memory-limit"])
 def test_why_a_case_stopped_is_shown_with_the_case(tmp_path, body, explanation):
     text, result = grade_both_ways(tmp_path, "scaled_sum", f"def scaled_sum(x, alpha):\n    {body}\n")
