@@ -39,6 +39,8 @@ class DiagnosisCases(msgspec.Struct):
     total: int
     raised: int
     not_compared: int
+    stopped: int = 0  # the case where the run stopped with no answer (a crash, a timeout): 0 or 1
+    not_run: int = 0  # the cases after it, never run
 
 
 class Diagnosis(msgspec.Struct):
