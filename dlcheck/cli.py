@@ -164,6 +164,7 @@ def grade(
     allow_weak_sandbox: Annotated[bool, typer.Option(
         "--allow-weak-sandbox", help="Grade even where the sandbox cannot hide the course or filter system "
                                      "calls (results say \"trusted\": false).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text report: also list the sandbox's layers.")] = False,
     course: CourseOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -197,7 +198,7 @@ def grade(
         if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
     warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
-    _emit_results(results, output, summary, warnings, loaded, output_file)
+    _emit_results(results, output, summary, warnings, loaded, output_file, verbose)
     from .platforms import EXIT_ZERO_WHEN_WRITTEN
 
     if output.value in EXIT_ZERO_WHEN_WRITTEN:
@@ -380,11 +381,11 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
 
 
 def _emit_results(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded,
-                  output_file: Path | None) -> None:
+                  output_file: Path | None, verbose: bool = False) -> None:
     if output_file is None and output == GradeFormat.text:
-        _render_text(_console(), results, summary, warnings, loaded)
+        _render_text(_console(), results, summary, warnings, loaded, verbose)
         return
-    document = _results_document(results, output, summary, warnings, loaded)
+    document = _results_document(results, output, summary, warnings, loaded, verbose)
     if output_file is None:
         sys.stdout.write(document)
         sys.stdout.flush()
@@ -395,7 +396,8 @@ def _emit_results(results: list, output: GradeFormat, summary: bool, warnings: l
     sys.stdout.write(f"Wrote the {output.value} result of {len(results)} exercise(s) ({counts}) to {output_file}.\n")
 
 
-def _results_document(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded) -> str:
+def _results_document(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded,
+                      verbose: bool = False) -> str:
     """The whole document, rendered before anything is written (so a failure writes nothing)."""
     if output != GradeFormat.text:
         document = _json_document(results, summary, warnings, loaded)
@@ -407,7 +409,8 @@ def _results_document(results: list, output: GradeFormat, summary: bool, warning
     import io
 
     buffer = io.StringIO()
-    _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary, warnings, loaded)
+    _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary, warnings, loaded,
+                 verbose)
     return buffer.getvalue()
 
 
@@ -422,14 +425,15 @@ def _json_document(results: list, summary: bool, warnings: list[dict], loaded) -
     return {**document, "warnings": warnings}
 
 
-def _render_text(console: Console, results: list, summary: bool, warnings: list[dict], loaded) -> None:
+def _render_text(console: Console, results: list, summary: bool, warnings: list[dict], loaded,
+                 verbose: bool = False) -> None:
     from .report import render_grade, render_summary, render_warnings
 
     if summary:
         render_summary(console, results, title=_summary_title(loaded))
         render_warnings(console, warnings)
     else:
-        render_grade(console, results[0])
+        render_grade(console, results[0], verbose)
 
 
 def _summary_title(loaded) -> str:

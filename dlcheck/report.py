@@ -89,7 +89,7 @@ def render_hint(console: Console, spec, shown: int) -> None:
         console.print(Text("That was the last hint.", style="dim"))
 
 
-def render_grade(console: Console, result: GradeResult) -> None:
+def render_grade(console: Console, result: GradeResult, verbose: bool = False) -> None:
     mark, style = STATUS_STYLE[result.status]
     passed = sum(t.status == PASS for t in result.tests)
     header = Text(f"{mark} {result.exercise}: {result.status.upper()}", style=style)
@@ -97,9 +97,11 @@ def render_grade(console: Console, result: GradeResult) -> None:
     if result.kind == "code" and result.tests:
         header.append(f" · {passed}/{len(result.tests)} cases", style="dim")
     console.print(header)
-    if result.isolation:
-        trusted = "" if result.trusted is not False else "  (weak: this grade cannot count)"
-        console.print(Text(f"isolation: {result.isolation}{trusted}", style="dim"))
+    from .sandbox_words import sandbox_line
+
+    sandboxed = sandbox_line(result.sandbox_layers, result.trusted, verbose)
+    if sandboxed:
+        console.print(Text(sandboxed, style="dim" if result.trusted is not False else "yellow"))
     if result.diagnosis:
         console.print(_diagnosis_panel(result.diagnosis))
     if result.kind == "symbolic":
