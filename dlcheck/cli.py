@@ -22,7 +22,7 @@ from rich.console import Console
 from .catalog import Course, find_course
 from .errors import DlcheckError, GraderFault, UsageError
 from .status import MISSING
-from .workspace import WORKSPACE_ENV, Workspace, chapter_progress
+from .workspace import WORKSPACE_ENV, TwoSubmissions, Workspace, chapter_progress
 
 app = typer.Typer(
     name="dlcheck",
@@ -182,6 +182,8 @@ def grade(
     loaded = _load_assignment(assignment, the_course)
     plan = (_assignment_plan(loaded) if loaded else
             [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
+    if not summary and file is None and answer is None:  # a missing or ambiguous file: a usage error, at once
+        ws.require_submission(plan[0][0].id, plan[0][0].kind)
     counts = output != GradeFormat.text or summary or _in_ci()  # a machine-read format counts
     with Grader(the_course) as grader:
         handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
@@ -199,6 +201,10 @@ def grade(
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
     warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
     _emit_results(results, output, summary, warnings, loaded, output_file, verbose)
+    if answer is not None and results[0].status == "pass":
+        from .answer_files import save_answer_after_pass
+
+        save_answer_after_pass(ws, the_course, plan[0][0], answer, to_stderr=output != GradeFormat.text)
     from .platforms import EXIT_ZERO_WHEN_WRITTEN
 
     if output.value in EXIT_ZERO_WHEN_WRITTEN:
@@ -331,7 +337,10 @@ def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, a
     if answer is not None:
         submission = Submission(answer, "--answer", "")
     else:
-        path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+        try:
+            path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+        except TwoSubmissions as both:  # with --all or --assignment: this exercise's error, not the run's
+            return rejected_result(spec, both.names, str(both))
         try:
             submission = read_submission(path, course.solutions_dir)
         except RejectedFile as rejected:

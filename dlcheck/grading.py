@@ -22,6 +22,7 @@ import msgspec
 from msgspec import Raw
 
 from . import rules, wire
+from .answer_files import FileAnswer, answer_in_file
 from .catalog import Course
 from .compare import compare_safely, describe_type
 from .diagnosis import Stop, diagnose, symbolic_diagnosis
@@ -169,9 +170,11 @@ class Grader:
         """The one grading entry point: a code or symbolic exercise, from the student's text."""
         started = time.monotonic()
         if spec.kind == "symbolic":
-            answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
-            result = grade_symbolic(self.course, spec, answer, submission.name, self.symbolic,
+            read = FileAnswer(submission.text) if not submission.suffix else answer_in_file(submission.text,
+                                                                                             submission.suffix)
+            result = grade_symbolic(self.course, spec, read.text, submission.name, self.symbolic,
                                     seed=self.hidden_seed(spec.id))
+            result.notes += read.notes(submission.name)
         else:
             result = self.grade_code(spec, submission.text, submission.name)
         result.seconds = round(time.monotonic() - started, 4)
@@ -185,7 +188,9 @@ class Grader:
             problem = f"{display_name} is larger than {MAX_SOURCE_BYTES // 1000} kB; submit only your solution"
             return _finish(result, [TestResult("load", ERROR, problem)], problem)
         try:
-            tree = ast.parse(source, filename=display_name)
+            # A name no file has: given a real path, CPython re-reads the offending line from that file
+            # (through any link, BOM included) instead of quoting the source it was given.
+            tree = ast.parse(source, filename=f"<{display_name}>")
         except SyntaxError as exc:
             message = _syntax_message(display_name, exc.lineno, exc.offset, exc.text, exc.msg)
             return _finish(result, [TestResult("syntax", ERROR, message)], message)
@@ -617,13 +622,6 @@ def _str_or_none(path: Path | None) -> str | None:
 
 
 # ------------------------------------------------------------ symbolic exercises
-
-def answer_from_file(text: str, suffix: str) -> str:
-    """The answer in a workspace file: its non-comment lines ('#' in .txt, '%' in .tex), joined."""
-    marker = "%" if suffix == ".tex" else "#"
-    return " ".join(line.strip() for line in text.splitlines()
-                    if line.strip() and not line.lstrip().startswith(marker)).strip()
-
 
 def grade_symbolic(course: Course, spec: Spec, answer: str, display_name: str, checker: SymbolicChecker,
                    seed: int | None = None) -> GradeResult:

@@ -102,6 +102,8 @@ def render_grade(console: Console, result: GradeResult, verbose: bool = False) -
     sandboxed = sandbox_line(result.sandbox_layers, result.trusted, verbose)
     if sandboxed:
         console.print(Text(sandboxed, style="dim" if result.trusted is not False else "yellow"))
+    for note in result.notes:
+        console.print(Text(printable(note), style="cyan"))
     if result.diagnosis:
         console.print(_diagnosis_panel(result.diagnosis))
     if result.kind == "symbolic":

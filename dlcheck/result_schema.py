@@ -115,6 +115,7 @@ class Result(msgspec.Struct):
     seconds: float = 0.0  # wall time of grading this exercise (0 for one not graded: missing)
     read_as: str | None | UnsetType = UNSET  # symbolic: how the answer was parsed
     method: str | None | UnsetType = UNSET  # symbolic: proved symbolically or shown numerically
+    notes: list[str] | UnsetType = UNSET  # how the file was read, where the student should know (scratch lines)
 
 
 class ExerciseDocument(Result, kw_only=True):
