@@ -9,7 +9,6 @@ the words alone (tests.cli.screen_words)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -79,8 +78,21 @@ def _link(path: Path) -> None:
     path.symlink_to(FIXTURE_COURSE / "solutions" / path.name)
 
 
+def _broken_reference(tmp_path: Path) -> Path:
+    """A copy of the fixture course whose halve reference raises: dlcheck's failure, not the student's."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "solutions" / "halve.py").write_text("def halve(n):\n    raise RuntimeError('broken reference')\n")
+    return course
+
+
+def _real_course(tmp_path: Path) -> Path:
+    return REPO
+
+
 # (row id, exercise, how its file is made, a phrase of dlcheck's explanation that the JSON result
-# carries and the text report must show). One row per way a submission can fail to pass.
+# carries and the text report must show[, the course: the fixture course by default]). One row per
+# way a submission can fail to pass.
 ERROR_CLASSES = [
     ("syntax-error", "scaled_sum", _copy("scaled_sum_syntax_error.py"), "Syntax error in"),
     ("missing-function", "scaled_sum", _copy("scaled_sum_wrong_name.py"), "has no function named 'scaled_sum'"),
@@ -106,17 +118,25 @@ ERROR_CLASSES = [
     ("symbolic-link", "scaled_sum", _link, "is a symbolic link"),
     ("not-utf8", "scaled_sum", lambda path: path.write_bytes(b"def scaled_sum(x, alpha):\n    return '\xff'\n"),
      "is not UTF-8 text"),
+    ("internal-error", "halve", _copy("halve_float.py"), "dlcheck could not grade this exercise (not your fault)",
+     _broken_reference),
+    ("symbolic-unreadable", "sigmoid_derivative", _file("sigma(x)(1-sigma(x)\n"), "never closed", _real_course),
+    ("symbolic-empty", "sigmoid_derivative", _file("# nothing yet\n"), "holds no answer yet", _real_course),
+    ("symbolic-wrong", "sigmoid_derivative", _file("sigma(x)^2\n"), "Your answer differs from the expected one",
+     _real_course),
 ]
 
 
-@pytest.mark.parametrize("exercise, make, phrase", [row[1:] for row in ERROR_CLASSES],
+@pytest.mark.parametrize("exercise, make, phrase, course", [(*row[1:4], row[4] if len(row) > 4 else None)
+                                                             for row in ERROR_CLASSES],
                          ids=[row[0] for row in ERROR_CLASSES])
-def test_every_explanation_in_the_json_is_in_the_text_report(tmp_path, exercise, make, phrase):
+def test_every_explanation_in_the_json_is_in_the_text_report(tmp_path, exercise, make, phrase, course):
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    make(workspace / f"{exercise}.py")
-    text = run_cli("grade", exercise, cwd=tmp_path, env=env_for(tmp_path))
-    data = run_cli("grade", exercise, "--format", "json", cwd=tmp_path, env=env_for(tmp_path))
+    env = env_for(tmp_path, DLCHECK_COURSE=str(course(tmp_path) if course else FIXTURE_COURSE))
+    make(workspace / f"{exercise}{'.txt' if course is _real_course else '.py'}")
+    text = run_cli("grade", exercise, cwd=tmp_path, env=env)
+    data = run_cli("grade", exercise, "--format", "json", cwd=tmp_path, env=env)
     result = json.loads(data.stdout)
     assert result["status"] in ("fail", "error"), result["message"]
     carried = [result["message"], *(t["message"] for t in result["tests"]),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_feedback_shown import env_for, screen_words
-from tests.conftest import FIXTURE_COURSE, REPO, run_cli
+from tests.conftest import REPO, run_cli
 
 CORRECT = "def scaled_sum(x, alpha):\n    return alpha * x.sum(dim=-1)\n"
 JARGON = ("isolation", "namespace", "seccomp", "landlock", "rlimits", "uid", "audit-hooks", "no-new-privs")
