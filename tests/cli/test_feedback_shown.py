@@ -91,9 +91,10 @@ def _real_course(tmp_path: Path) -> Path:
 
 
 # (row id, exercise, how its file is made, a phrase of dlcheck's explanation that the JSON result
-# carries and the text report must show[, the course: the fixture course by default]). One row per
-# way a submission can fail to pass.
-ERROR_CLASSES = [
+# carries and the text report must show). One row per way a code submission can fail to pass. They
+# are graded in one `dlcheck batch` run (one student per row), whose feedback.txt for each student is
+# the text report `dlcheck grade` prints (report.render_grade), next to its results.json.
+CODE_CLASSES = [
     ("syntax-error", "scaled_sum", _copy("scaled_sum_syntax_error.py"), "Syntax error in"),
     ("missing-function", "scaled_sum", _copy("scaled_sum_wrong_name.py"), "has no function named 'scaled_sum'"),
     ("import-raises", "scaled_sum", _file("raise ImportError('no such thing')\n"), "raised ImportError: no such thing"),
@@ -118,6 +119,9 @@ ERROR_CLASSES = [
     ("symbolic-link", "scaled_sum", _link, "is a symbolic link"),
     ("not-utf8", "scaled_sum", lambda path: path.write_bytes(b"def scaled_sum(x, alpha):\n    return '\xff'\n"),
      "is not UTF-8 text"),
+]
+# The same for what needs another course: each graded with `dlcheck grade`, as text and as JSON.
+OTHER_CLASSES = [
     ("internal-error", "halve", _copy("halve_float.py"), "dlcheck could not grade this exercise (not your fault)",
      _broken_reference),
     ("symbolic-unreadable", "sigmoid_derivative", _file("sigma(x)(1-sigma(x)\n"), "never closed", _real_course),
@@ -127,19 +131,48 @@ ERROR_CLASSES = [
 ]
 
 
-@pytest.mark.parametrize("exercise, make, phrase, course", [(*row[1:4], row[4] if len(row) > 4 else None)
-                                                             for row in ERROR_CLASSES],
-                         ids=[row[0] for row in ERROR_CLASSES])
-def test_every_explanation_in_the_json_is_in_the_text_report(tmp_path, exercise, make, phrase, course):
-    workspace = tmp_path / "ws"
-    workspace.mkdir()
-    env = env_for(tmp_path, DLCHECK_COURSE=str(course(tmp_path) if course else FIXTURE_COURSE))
-    make(workspace / f"{exercise}{'.txt' if course is _real_course else '.py'}")
-    text = run_cli("grade", exercise, cwd=tmp_path, env=env)
-    data = run_cli("grade", exercise, "--format", "json", cwd=tmp_path, env=env)
-    result = json.loads(data.stdout)
+def assert_shown(result: dict, text: str, phrase: str) -> None:
+    """The phrase is dlcheck's explanation in the JSON result, and the text report shows it."""
     assert result["status"] in ("fail", "error"), result["message"]
     carried = [result["message"], *(t["message"] for t in result["tests"]),
                (result["failure"] or {}).get("message") or ""]
     assert any(phrase in message for message in carried), (phrase, carried)
-    assert screen_words(phrase) in screen_words(text.stdout), text.stdout
+    assert screen_words(phrase) in screen_words(text), text
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory) -> Path:
+    """Every row of CODE_CLASSES as a student of one class, graded by `dlcheck batch`; returns its --out."""
+    root = tmp_path_factory.mktemp("error_classes")
+    for student, exercise, make, _ in CODE_CLASSES:
+        (root / "class" / student).mkdir(parents=True)
+        make(root / "class" / student / f"{exercise}.py")
+    (root / "week.yaml").write_text("name: Errors\nexercises:\n  - scaled_sum\n  - square_grad\n  - halve\n")
+    done = run_cli("batch", str(root / "class"), "--assignment", str(root / "week.yaml"), "--out", str(root / "out"),
+                   "--jobs", "2", cwd=root, env=env_for(root), timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root / "out"
+
+
+@pytest.mark.parametrize("student, exercise, phrase", [(row[0], row[1], row[3]) for row in CODE_CLASSES],
+                         ids=[row[0] for row in CODE_CLASSES])
+def test_every_explanation_in_the_json_is_in_the_text_report(graded_class, student, exercise, phrase):
+    folder = graded_class / "students" / student
+    results = {r["exercise"]: r for r in json.loads((folder / "results.json").read_text())["results"]}
+    feedback = (folder / "feedback.txt").read_text()
+    # This exercise's report: after the student's summary table (whose messages must not count), up to
+    # the blank line before the next exercise's.
+    report = feedback[feedback.index(f"{exercise}: {results[exercise]['status'].upper()}"):].split("\n\n", 1)[0]
+    assert_shown(results[exercise], report, phrase)
+
+
+@pytest.mark.parametrize("exercise, make, phrase, course", [row[1:] for row in OTHER_CLASSES],
+                         ids=[row[0] for row in OTHER_CLASSES])
+def test_every_explanation_in_the_json_is_in_the_text_report_elsewhere(tmp_path, exercise, make, phrase, course):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    env = env_for(tmp_path, DLCHECK_COURSE=str(course(tmp_path)))
+    make(workspace / f"{exercise}{'.txt' if course is _real_course else '.py'}")
+    text = run_cli("grade", exercise, cwd=tmp_path, env=env)
+    data = run_cli("grade", exercise, "--format", "json", cwd=tmp_path, env=env)
+    assert_shown(json.loads(data.stdout), text.stdout, phrase)
