@@ -22,7 +22,7 @@ from rich.console import Console
 from .catalog import Course, find_course
 from .errors import DlcheckError, GraderFault, UsageError
 from .status import MISSING
-from .workspace import WORKSPACE_ENV, Workspace, chapter_progress, recorded_score
+from .workspace import WORKSPACE_ENV, TwoSubmissions, Workspace, chapter_progress, recorded_score
 
 app = typer.Typer(
     name="dlcheck",
@@ -226,6 +226,7 @@ def grade(
     case: Annotated[Optional[int], typer.Option(
         "--case", min=1, help="With --save-case: save public case N (1-based, as in the cases: strip).",
         show_default=False)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text report: also list the sandbox's layers.")] = False,
     course: CourseOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -249,6 +250,8 @@ def grade(
             [(spec, None) for spec in (_specs_to_grade(the_course, ws) if all_ else [the_course.get(exercise_id)])])
     if save_case is not None and plan[0][0].kind != "code":
         raise UsageError(f"--save-case saves a case of a code exercise; '{plan[0][0].id}' is symbolic.")
+    if not summary and file is None and answer is None:  # a missing or ambiguous file: a usage error, at once
+        ws.require_submission(plan[0][0].id, plan[0][0].kind)
     counts = output != GradeFormat.text or summary or _in_ci()  # a machine-read format counts
     with Grader(the_course) as grader:
         handed_in = [s for s, points in plan if points is None or ws.submission(s.id, s.kind)]
@@ -272,7 +275,11 @@ def grade(
         if not r.internal_error and r.status != MISSING:
             ws.record_result(r.exercise, r.status, r.score, r.max_score)
     warnings = _stray_files(the_course, ws, {s.id for s, _ in plan}) if summary else []
-    _emit_results(results, output, summary, warnings, loaded, output_file)
+    _emit_results(results, output, summary, warnings, loaded, output_file, verbose)
+    if answer is not None and results[0].status == "pass":
+        from .answer_files import save_answer_after_pass
+
+        save_answer_after_pass(ws, the_course, plan[0][0], answer, to_stderr=output != GradeFormat.text)
     if save_case is not None:
         _save_case(plan[0][0], results[0], reference_cases, file or ws.submission(plan[0][0].id, "code"), case,
                    save_case, the_course, output)
@@ -424,7 +431,10 @@ def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, a
     if answer is not None:
         submission = Submission(answer, "--answer", "")
     else:
-        path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+        try:
+            path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+        except TwoSubmissions as both:  # with --all or --assignment: this exercise's error, not the run's
+            return rejected_result(spec, both.names, str(both))
         try:
             submission = read_submission(path, course.solutions_dir, spec.id, spec.kind)
         except RejectedFile as rejected:
@@ -475,11 +485,11 @@ def _check_sandbox(grader, counts: bool, allow_weak: bool) -> None:
 
 
 def _emit_results(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded,
-                  output_file: Path | None) -> None:
+                  output_file: Path | None, verbose: bool = False) -> None:
     if output_file is None and output == GradeFormat.text:
-        _render_text(_console(), results, summary, warnings, loaded)
+        _render_text(_console(), results, summary, warnings, loaded, verbose)
         return
-    document = _results_document(results, output, summary, warnings, loaded)
+    document = _results_document(results, output, summary, warnings, loaded, verbose)
     if output_file is None:
         sys.stdout.write(document)
         sys.stdout.flush()
@@ -490,7 +500,8 @@ def _emit_results(results: list, output: GradeFormat, summary: bool, warnings: l
     sys.stdout.write(f"Wrote the {output.value} result of {len(results)} exercise(s) ({counts}) to {output_file}.\n")
 
 
-def _results_document(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded) -> str:
+def _results_document(results: list, output: GradeFormat, summary: bool, warnings: list[dict], loaded,
+                      verbose: bool = False) -> str:
     """The whole document, rendered before anything is written (so a failure writes nothing)."""
     if output != GradeFormat.text:
         document = _json_document(results, summary, warnings, loaded)
@@ -502,7 +513,8 @@ def _results_document(results: list, output: GradeFormat, summary: bool, warning
     import io
 
     buffer = io.StringIO()
-    _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary, warnings, loaded)
+    _render_text(Console(file=buffer, highlight=False, no_color=True, width=100), results, summary, warnings, loaded,
+                 verbose)
     return buffer.getvalue()
 
 
@@ -517,14 +529,15 @@ def _json_document(results: list, summary: bool, warnings: list[dict], loaded) -
     return {**document, "warnings": warnings}
 
 
-def _render_text(console: Console, results: list, summary: bool, warnings: list[dict], loaded) -> None:
+def _render_text(console: Console, results: list, summary: bool, warnings: list[dict], loaded,
+                 verbose: bool = False) -> None:
     from .report import render_grade, render_summary, render_warnings
 
     if summary:
         render_summary(console, results, title=_summary_title(loaded))
         render_warnings(console, warnings)
     else:
-        render_grade(console, results[0])
+        render_grade(console, results[0], verbose)
 
 
 def _summary_title(loaded) -> str:

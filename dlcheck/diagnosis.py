@@ -12,7 +12,9 @@ of writing the same misconception), is named when the submission behaves like it
    differently is still that mistake: max_norm / n where the listed mistake has max_norm / (n + 1e-6)
    raises on an all-zero gradient; a guarded division returns zeros where the listed one gives 0/0.
 3. The cases compared are a majority of all cases: a submission that raises almost everywhere shows
-   too little to be told it has a misconception because of the few cases where it agrees.
+   too little to be told it has a misconception because of the few cases where it agrees. A run
+   that stopped (a crash, a timeout, a sandbox limit) is judged on the cases before it: the case
+   where it stopped and the cases never run count against that majority, like cases that raised.
 4. The agreement shows the mistake: on some compared case the submission is wrong. Agreeing only
    where the mistake is right is no sign of it (naive_log_sigmoid is right wherever it does not
    overflow; a submission wrong, finitely, exactly there has another mistake). And once anything
@@ -41,6 +43,8 @@ class Match:
     matched: int = 0  # compared and agreeing
     raised: int = 0  # left out: the submission raised, the mistake did not (or raised another type)
     not_compared: int = 0  # left out: the mistake raised, or every value is NaN on one side only
+    stopped: int = 0  # left out: the case where the run stopped with no answer (crash, timeout), 0 or 1
+    not_run: int = 0  # left out: the cases after the one where the run stopped
     partly: int = 0  # matched cases where some elements were left out (NaN on one side only)
     wrong_finite: bool = False  # a matched case where the submission is wrong, with finite values
     wrong_otherwise: bool = False  # a matched case where it is wrong: a shared NaN, ±inf or exception
@@ -48,7 +52,7 @@ class Match:
 
     @property
     def left_out(self) -> bool:
-        return bool(self.raised or self.not_compared or self.partly)
+        return bool(self.raised or self.not_compared or self.partly or self.stopped or self.not_run)
 
     @property
     def names_the_mistake(self) -> bool:
@@ -57,22 +61,31 @@ class Match:
 
     def as_json(self) -> dict[str, int]:
         return {"matched": self.matched, "total": self.total, "raised": self.raised,
-                "not_compared": self.not_compared}
+                "not_compared": self.not_compared, "stopped": self.stopped, "not_run": self.not_run}
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where a run stopped before its last case, and why, in words that follow "your code"."""
+
+    index: int
+    case: str
+    why: str  # "crashed (…)", "ran out of time", "hit a sandbox limit", …
 
 
 def diagnose(mistakes: list, cases: list, values: dict[int, Any], errors: dict[int, dict],
-             policy: dict) -> dict[str, Any] | None:
+             policy: dict, stop: Stop | None = None) -> dict[str, Any] | None:
     """The first listed mistake that the submission behaves like (through its own function or any of
     its variants), as the result's diagnosis; None when there is none. `cases` are the reference's
     (each with .expected and .mistakes, keyed by function name); `values` and `errors` the
-    submission's outputs and exceptions by case index."""
+    submission's outputs and exceptions by case index; `stop` where the run stopped, if it did."""
     for mistake in mistakes:
         for function in (mistake.id, *mistake.variants):
             outputs = [case.mistakes[function] for case in cases]
-            match = match_outcomes(outputs, [case.expected for case in cases], values, errors, policy)
+            match = match_outcomes(outputs, [case.expected for case in cases], values, errors, policy, stop)
             if match.names_the_mistake:
                 return {"id": mistake.id, "message": mistake.message,
-                        "observed": observed(mistake.id, match), "cases": match.as_json()}
+                        "observed": observed(mistake.id, match, stop), "cases": match.as_json()}
     return None
 
 
@@ -83,9 +96,15 @@ def symbolic_diagnosis(mistake) -> dict[str, Any]:
 
 
 def match_outcomes(outputs: list, expected: list, values: dict[int, Any], errors: dict[int, dict],
-                   policy: dict) -> Match:
+                   policy: dict, stop: Stop | None = None) -> Match:
     match = Match(total=len(outputs))
     for index, (output, want) in enumerate(zip(outputs, expected)):
+        if stop is not None and index > stop.index:
+            match.not_run += 1
+            continue
+        if stop is not None and index == stop.index and index not in errors:
+            match.stopped += 1
+            continue
         outcome = _case_outcome(output, want, index, values, errors, policy)
         if outcome == "differ":
             match.differed = True
@@ -247,8 +266,9 @@ def _float_scalar(value: Any) -> float | None:
 
 # ---------------------------------------------------------------- what the student reads
 
-def observed(mistake_id: str, match: Match) -> str:
-    """What was seen, in words: on how many cases the results match, and why the others were not compared."""
+def observed(mistake_id: str, match: Match, stop: Stop | None = None) -> str:
+    """What was seen, in words: on how many cases the results match, why the others were not compared,
+    and where the run stopped."""
     scope = f"all {match.total}" if match.matched == match.total else f"{match.matched} of {match.total}"
     notes = []
     if match.raised:
@@ -258,6 +278,10 @@ def observed(mistake_id: str, match: Match) -> str:
                      f"compared (there that mistake raises, or one of the two results is NaN where the other is not)")
     if match.partly:
         notes.append("values that are NaN in only one of the two results were left out")
+    if stop is not None:
+        after = "" if not match.not_run else (f": the 1 case after it was not run" if match.not_run == 1 else
+                                              f": the {match.not_run} cases after it were not run")
+        notes.append(f"on case '{stop.case}' your code {stop.why}, and the run stopped there{after}")
     return (f"Your results match what the known mistake '{mistake_id}' gives, on {scope} cases"
             + "".join(f"; {note}" for note in notes) + ".")
 

@@ -22,9 +22,10 @@ import msgspec
 from msgspec import Raw
 
 from . import rules, wire
+from .answer_files import FileAnswer, answer_in_file
 from .catalog import Course
 from .compare import compare_safely, describe_type
-from .diagnosis import diagnose, symbolic_diagnosis
+from .diagnosis import Stop, diagnose, symbolic_diagnosis
 from .errors import GraderFault, WeakSandbox
 from .input_feedback import changed_message, unchecked_message
 from .messages import (
@@ -90,6 +91,7 @@ class StudentRun:
     seconds: dict[int, float] = field(default_factory=dict)  # case index -> wall time until its result arrived
     problem: TestResult | None = None  # import/setup failure, timeout or crash
     problem_case: int | None = None
+    stopped_because: str = ""  # the problem in words that follow "your code" ("ran out of time", …)
     violations: list[dict] = field(default_factory=list)
     isolation: list[str] | None = None  # the sandbox layers the worker reported before running code
     crashed: bool = False  # the worker stopped on its own (exit status or signal explains why)
@@ -165,9 +167,11 @@ class Grader:
         """The one grading entry point: a code or symbolic exercise, from the student's text."""
         started = time.monotonic()
         if spec.kind == "symbolic":
-            answer = submission.text if not submission.suffix else answer_from_file(submission.text, submission.suffix)
-            result = grade_symbolic(self.course, spec, answer, submission.name, self.symbolic,
+            read = FileAnswer(submission.text) if not submission.suffix else answer_in_file(submission.text,
+                                                                                             submission.suffix)
+            result = grade_symbolic(self.course, spec, read.text, submission.name, self.symbolic,
                                     seed=self.hidden_seed(spec.id))
+            result.notes += read.notes(submission.name)
         else:
             result = self.grade_code(spec, submission.text, submission.name)
         if submission.cells is not None:
@@ -183,7 +187,9 @@ class Grader:
             problem = f"{display_name} is larger than {MAX_SOURCE_BYTES // 1000} kB; submit only your solution"
             return _finish(result, [TestResult("load", ERROR, problem)], problem)
         try:
-            tree = ast.parse(source, filename=display_name)
+            # A name no file has: given a real path, CPython re-reads the offending line from that file
+            # (through any link, BOM included) instead of quoting the source it was given.
+            tree = ast.parse(source, filename=f"<{display_name}>")
         except SyntaxError as exc:
             message = _syntax_message(display_name, exc.lineno, exc.offset, exc.text, exc.msg)
             return _finish(result, [TestResult("syntax", ERROR, message)], message)
@@ -327,9 +333,10 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
     clock = RunClock(job.usage, case_seconds, total_seconds)
     current = None  # None while importing, else the index of the case awaited
 
-    def problem(message: str) -> None:
+    def problem(message: str, because: str) -> None:
         run.problem = TestResult(cases[current].name if current is not None else "import", ERROR, message)
         run.problem_case = current
+        run.stopped_because = because
 
     while current is None or current < len(cases):
         where = "while importing your module" if current is None else f"on case '{cases[current].name}'"
@@ -337,12 +344,13 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
         try:
             message = job.receive(WorkerEvent, clock.wall_deadline(), bounds, clock.watch)
         except ChannelTimeout:
-            return problem(clock.time_up(where))
+            return problem(clock.time_up(where), "ran out of time")
         except ChannelClosed:
             run.crashed = True
-            return problem(f"The worker running your code stopped {where}.")
+            return problem(f"The worker running your code stopped {where}.", "crashed (the process running it ended)")
         except (ChannelOverflow, WireError) as exc:
-            return problem(_unreadable_message(exc, where, None if current is None else cases[current]))
+            return problem(_unreadable_message(exc, where, None if current is None else cases[current]),
+                           "sent back more than dlcheck reads")
         if run.isolation is None:
             # The first message is sent before submission code runs; later claims are ignored.
             run.isolation = list(message.layers) if isinstance(message, Isolation) else []
@@ -354,24 +362,25 @@ def _collect(job: Job, run: StudentRun, cases: list[ReferenceCase], case_seconds
                 run.violations.append({"rule": message.rule, "api": message.api})
         elif current is None:
             if not isinstance(message, Ready):
-                return problem(_import_problem(message, display_name, entry_point))
+                return problem(_import_problem(message, display_name, entry_point), "failed to import")
             current = 0
             clock.next_stage()
         elif isinstance(message, (CaseResult, CaseRaised)) and message.case == current:
             _record_case(run, current, message)
             if current in run.errors and _is_resource_error(run.errors[current]):
                 # Like a timeout: the next cases would only hit the same limit, each costing time.
-                return problem("Stopped after this case: " + format_exception(run.errors[current], display_name))
+                return problem("Stopped after this case: " + format_exception(run.errors[current], display_name),
+                               "hit a sandbox limit")
             if job.output_size() >= OUTPUT_LIMIT_MB << 20:  # seen here, whatever the submission did with EFBIG
                 run.errors.pop(current, None)
                 run.values.pop(current, None)
                 return problem(f"Stopped after this case: your code wrote more than {OUTPUT_LIMIT_MB} MB of "
-                               f"output (the sandbox's limit); print less.")
+                               f"output (the sandbox's limit); print less.", "hit a sandbox limit")
             run.seconds[current] = clock.next_stage()
             current += 1
         else:
             return problem("The worker sent an unexpected message; does your code write to file descriptors "
-                           "it did not open?")
+                           "it did not open?", "sent an unexpected message")
     return None
 
 
@@ -462,6 +471,18 @@ def _is_resource_error(error: dict) -> bool:
     return any(symptom in text for symptom in RESOURCE_SYMPTOMS)
 
 
+def _limit_explanation(error: dict, run: StudentRun, index: int) -> str:
+    """What a sandbox limit behind this exception means for the student ("" for an ordinary bug),
+    and that the run stopped there when it did."""
+    text = f"{error['type']}: {error['message']}"
+    explanation = next((words for symptom, words in LIMIT_EXPLANATIONS if symptom in text), "")
+    if not explanation:
+        return ""
+    stopped = run.problem_case == index and run.problem is not None
+    return (explanation[0].upper() + explanation[1:] + "."
+            + (" dlcheck stopped after this case: the next ones would hit the same limit." if stopped else ""))
+
+
 def format_exception(error: dict, display_name: str) -> str:
     text = f"{error['type']}: {error['message']}"
     if error.get("frames"):
@@ -482,9 +503,11 @@ def _judge_case(spec: Spec, index: int, case: ReferenceCase, run: StudentRun,
     if index in run.errors:
         error = run.errors[index]
         message = "raised " + format_exception(error, "your file")
-        return TestResult(case.name, ERROR, message), Failure(case.name, case.inputs, case.expected, error=error)
+        failure = Failure(case.name, case.inputs, case.expected, error=error, stopped=_limit_explanation(error, run, index))
+        return TestResult(case.name, ERROR, message), failure
     if run.problem_case == index and run.problem:
-        return TestResult(case.name, ERROR, run.problem.message), Failure(case.name, case.inputs, case.expected)
+        failure = Failure(case.name, case.inputs, case.expected, stopped=run.problem.message)
+        return TestResult(case.name, ERROR, run.problem.message), failure
     return TestResult(case.name, SKIPPED, "not run"), None
 
 
@@ -548,10 +571,13 @@ def _mismatch_summary(mismatches: list) -> str:
 
 def _diagnose(spec: Spec, cases: list[ReferenceCase], run: StudentRun) -> dict[str, Any] | None:
     """The known mistake the submission behaves like, if any (diagnosis.py says when one is named).
-    None after a timeout or crash: the cases not reached say nothing."""
+    After a timeout or crash, judged on the cases before it (the rest count against the majority)."""
+    stop = None
     if run.problem is not None:
-        return None
-    return diagnose(spec.mistakes, cases, run.values, run.errors, to_data(spec.compare))
+        if run.problem_case is None:
+            return None  # no case ran
+        stop = Stop(run.problem_case, cases[run.problem_case].name, run.stopped_because)
+    return diagnose(spec.mistakes, cases, run.values, run.errors, to_data(spec.compare), stop)
 
 
 def _rule_result(result: GradeResult, display_name: str, violations: list[rules.Violation]) -> GradeResult:
@@ -595,13 +621,6 @@ def _str_or_none(path: Path | None) -> str | None:
 
 
 # ------------------------------------------------------------ symbolic exercises
-
-def answer_from_file(text: str, suffix: str) -> str:
-    """The answer in a workspace file: its non-comment lines ('#' in .txt, '%' in .tex), joined."""
-    marker = "%" if suffix == ".tex" else "#"
-    return " ".join(line.strip() for line in text.splitlines()
-                    if line.strip() and not line.lstrip().startswith(marker)).strip()
-
 
 def _symbolic_layers() -> list[str]:
     from .sandbox.host import current

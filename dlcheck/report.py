@@ -62,7 +62,7 @@ def render_hint(console: Console, spec, shown: int) -> None:
         console.print(Text("That was the last hint.", style="dim"))
 
 
-def render_grade(console: Console, result: GradeResult) -> None:
+def render_grade(console: Console, result: GradeResult, verbose: bool = False) -> None:
     mark, style = STATUS_STYLE[result.status]
     passed = sum(t.status == PASS for t in result.tests)
     header = Text(f"{mark} {result.exercise}: {result.status.upper()}", style=style)
@@ -72,9 +72,13 @@ def render_grade(console: Console, result: GradeResult) -> None:
     console.print(header)
     if result.submission and result.submission != "--answer":
         console.print(Text(printable(f"graded {result.submission}"), style="dim"))  # which file, wherever you are
-    if result.isolation:
-        trusted = "" if result.trusted is not False else "  (weak: this grade cannot count)"
-        console.print(Text(f"isolation: {result.isolation}{trusted}", style="dim"))
+    from .sandbox_words import sandbox_line
+
+    sandboxed = sandbox_line(result.sandbox_layers, result.trusted, verbose)
+    if sandboxed:
+        console.print(Text(sandboxed, style="dim" if result.trusted is not False else "yellow"))
+    for note in result.notes:
+        console.print(Text(printable(note), style="cyan"))
     if result.diagnosis:
         console.print(_diagnosis_panel(result.diagnosis))
     if result.kind == "symbolic":
@@ -151,6 +155,8 @@ def _failure_panel(failure: Failure, submission: str):
             parts.append(line)
     if failure.arguments:
         parts.append(Text("arguments: ", style="bold red") + Text(printable(failure.arguments)))
+    if failure.stopped:  # a timeout, a crash, a sandbox limit: there is no output to show, only why
+        parts.append(Text(printable(failure.stopped), style="bold yellow"))
     return Panel(Group(*parts), title="first failing case", title_align="left", border_style="red")
 
 

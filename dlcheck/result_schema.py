@@ -39,6 +39,8 @@ class DiagnosisCases(msgspec.Struct):
     total: int
     raised: int
     not_compared: int
+    stopped: int = 0  # the case where the run stopped with no answer (a crash, a timeout): 0 or 1
+    not_run: int = 0  # the cases after it, never run
 
 
 class Diagnosis(msgspec.Struct):
@@ -125,6 +127,7 @@ class Result(msgspec.Struct):
     seconds: float = 0.0  # wall time of grading this exercise (0 for one not graded: missing)
     read_as: str | None | UnsetType = UNSET  # symbolic: how the answer was parsed
     method: str | None | UnsetType = UNSET  # symbolic: proved symbolically or shown numerically
+    notes: list[str] | UnsetType = UNSET  # how the file was read, where the student should know (scratch lines)
 
 
 class ExerciseDocument(Result, kw_only=True):

@@ -34,6 +34,7 @@ class Failure:
     hidden: bool = False  # a hidden case: only `summary` is shown, never inputs or values
     summary: str = ""
     function: str = ""  # the function called (code exercises), so the call can be written out
+    stopped: str = ""  # dlcheck's explanation when the case did not finish (timeout, crash, sandbox limit)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class GradeResult:
     internal_error: bool = False  # dlcheck failed, not the submission (the run exits 3)
     hidden_cases: str | None = None  # where hidden cases came from: "secret" or "per-run" (never the seed)
     seconds: float = 0.0  # wall time of grading this exercise (the shared reference computation included)
+    notes: list[str] = field(default_factory=list)  # how the file was read (scratch lines ignored, …)
 
     @property
     def isolation(self) -> str:
@@ -99,6 +101,8 @@ class GradeResult:
         if self.kind == "symbolic":
             data["read_as"] = self.read_as
             data["method"] = self.method
+        if self.notes:
+            data["notes"] = list(self.notes)
         return msgspec.convert(data, schema.Result)
 
 

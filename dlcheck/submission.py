@@ -40,7 +40,9 @@ def submission_from_bytes(data: bytes, name: str, shown: Path | str | None = Non
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RejectedFile(f"{shown or name} is not UTF-8 text (byte {exc.start})") from None
-    return Submission(text, name, Path(name).suffix)
+    # One byte-order mark, as Windows editors write: not part of the text (Python's own parser refuses it
+    # in a string). It sits on line 1, so every line number stays the file's.
+    return Submission(text.removeprefix("\ufeff"), name, Path(name).suffix)
 
 
 def display_name(path: Path) -> str:

@@ -30,6 +30,17 @@ def submission_names(exercise_id: str, kind: str) -> list[str]:
     return [f"{exercise_id}{suffix}" for suffix in ((".py",) if kind == "code" else SYMBOLIC_SUFFIXES)]
 
 
+class TwoSubmissions(UsageError):
+    """Both <id>.txt and <id>.tex: dlcheck refuses to guess which one is the answer."""
+
+    def __init__(self, exercise_id: str, paths: list[Path]):
+        from .submission import display_name
+
+        self.names = " and ".join(display_name(p) for p in paths)
+        super().__init__(f"Both {self.names} exist for '{exercise_id}'; dlcheck will not guess which one is "
+                         f"your answer: delete one of them (keep the one to be graded).")
+
+
 class Workspace:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -54,16 +65,25 @@ class Workspace:
         return [self.root / name for name in submission_names(exercise_id, kind)]
 
     def submission(self, exercise_id: str, kind: str) -> Path | None:
-        """The workspace file for an exercise; with both .txt and .tex, the newer one.
+        """The workspace file for an exercise (the first of its names that exists; grading refuses
+        both .txt and .tex, see require_submission).
 
         Anything by that name counts, a link included: grading then says why it refuses it
         (student_files), rather than pretending there is no submission."""
-        existing = [(p, _lstat(p)) for p in self.candidates(exercise_id, kind)]
-        existing = [(p, info) for p, info in existing if info is not None]
-        return max(existing, key=lambda pair: pair[1].st_mtime)[0] if existing else None
+        existing = self.existing(exercise_id, kind)
+        return existing[0] if existing else None
+
+    def existing(self, exercise_id: str, kind: str) -> list[Path]:
+        """Every workspace file by one of the exercise's names."""
+        return [p for p in self.candidates(exercise_id, kind) if _lstat(p) is not None]
 
     def require_submission(self, exercise_id: str, kind: str) -> Path:
-        path = self.submission(exercise_id, kind)
+        """The one file to grade; a usage error when there is none, or both a .txt and a .tex (which
+        one is newer says nothing about which one the student means: a checkout sets the times)."""
+        existing = self.existing(exercise_id, kind)
+        if len(existing) > 1:
+            raise TwoSubmissions(exercise_id, existing)
+        path = existing[0] if existing else None
         if path is None:
             looked = " or ".join(str(p) for p in self.candidates(exercise_id, kind))
             raise UsageError(f"No submission for '{exercise_id}': looked for {looked}. "

@@ -34,7 +34,8 @@ return x.sum(dim=-1)
 """))
     assert result.status == "error"  # the first public case raised
     assert result.diagnosis["id"] == "forgot_alpha"
-    assert result.diagnosis["cases"] == {"matched": 8, "total": 9, "raised": 1, "not_compared": 0}
+    assert result.diagnosis["cases"] == {"matched": 8, "total": 9, "raised": 1, "not_compared": 0,
+                                         "stopped": 0, "not_run": 0}
     assert result.diagnosis["observed"] == ("Your results match what the known mistake 'forgot_alpha' gives, on 8 "
                                             "of 9 cases; on 1 other case your code raised an exception.")
 
@@ -54,7 +55,8 @@ def test_a_match_on_every_case_says_so(grade_fixture):
     result = grade_fixture("scaled_sum", scaled_sum("return x.sum(dim=-1)"))
     total = len(result.tests)
     assert result.diagnosis["id"] == "forgot_alpha"
-    assert result.diagnosis["cases"] == {"matched": total, "total": total, "raised": 0, "not_compared": 0}
+    assert result.diagnosis["cases"] == {"matched": total, "total": total, "raised": 0, "not_compared": 0,
+                                         "stopped": 0, "not_run": 0}
     assert result.diagnosis["observed"] == (f"Your results match what the known mistake 'forgot_alpha' gives, "
                                             f"on all {total} cases.")
 
