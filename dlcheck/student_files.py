@@ -124,19 +124,113 @@ def _is_within(path: Path, directory: Path) -> bool:
 
 # ---------------------------------------------------------------- dlcheck's own files in the workspace
 
-def open_own_directory(path: Path, create: bool) -> int:
-    """A descriptor for dlcheck's directory `path` (e.g. <workspace>/.dlcheck), refusing a link there."""
-    if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+class OwnDirectory:
+    """dlcheck's own directory in the workspace (e.g. <workspace>/.dlcheck), refusing a link there.
+
+    On POSIX it is a descriptor, and every file is opened relative to it without following links. On
+    Windows, which opens no directory as a descriptor, it is the directory's resolved path, re-checked
+    to be the same directory before each use, and each file is opened by path, checked as
+    _open_checked does (no link, no junction, not swapped in between)."""
+
+    def __init__(self, path: Path, create: bool):
+        self.path = path
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.mkdir(path, 0o755)
+            except FileExistsError:
+                pass
+        if _BY_DIRECTORY:
+            self._fd: int | None = os.open(path, _DIR_FLAGS)
+            self._identity = None
+        else:
+            self._fd = None
+            self._identity = self._check_no_link()
+
+    def __enter__(self) -> "OwnDirectory":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _check_no_link(self) -> tuple[int, int]:
+        seen = os.lstat(self.path)
+        if stat.S_ISLNK(seen.st_mode) or getattr(seen, "st_file_attributes", 0) & _REPARSE_POINT:
+            raise OSError(errno.ELOOP, f"{self.path} is a link")
+        if not stat.S_ISDIR(seen.st_mode):
+            raise OSError(errno.ENOTDIR, f"{self.path} is not a directory")
+        return seen.st_dev, seen.st_ino
+
+    def _member(self, name: str) -> Path:
+        """The path of `name` inside, once the directory is checked to be the one opened (Windows)."""
+        if self._check_no_link() != self._identity:
+            raise OSError(errno.ESTALE, f"{self.path} was replaced")
+        return self.path / name
+
+    def open(self, name: str, flags: int, mode: int = 0o644) -> int:
+        if self._fd is not None:
+            return os.open(name, flags, mode, dir_fd=self._fd)
+        member = self._member(name)
+        if flags & os.O_CREAT and flags & os.O_EXCL:
+            return os.open(member, flags, mode)  # a new file: nothing there to be a link
         try:
-            os.mkdir(path, 0o755)
+            return _open_checked(member, flags, member)
+        except RejectedFile as rejected:
+            raise OSError(errno.ELOOP, str(rejected)) from None
+
+    def exists(self, name: str) -> bool:
+        try:
+            if self._fd is not None:
+                os.stat(name, dir_fd=self._fd, follow_symlinks=False)
+            else:
+                os.lstat(self._member(name))
+        except FileNotFoundError:
+            return False
+        return True
+
+    def mkdir(self, name: str) -> None:
+        try:
+            if self._fd is not None:
+                os.mkdir(name, 0o755, dir_fd=self._fd)
+            else:
+                os.mkdir(self._member(name), 0o755)
         except FileExistsError:
             pass
-    return os.open(path, _DIR_FLAGS)
+
+    def subdirectory(self, name: str) -> "OwnDirectory":
+        self.mkdir(name)
+        if self._fd is None:
+            return OwnDirectory(self._member(name), create=False)
+        sub = OwnDirectory.__new__(OwnDirectory)
+        sub.path, sub._identity = self.path / name, None
+        sub._fd = os.open(name, _DIR_FLAGS, dir_fd=self._fd)
+        return sub
+
+    def replace(self, source: str, target: str) -> None:
+        if self._fd is not None:
+            os.replace(source, target, src_dir_fd=self._fd, dst_dir_fd=self._fd)
+        else:
+            os.replace(self._member(source), self._member(target))
+
+    def unlink(self, name: str) -> None:
+        if self._fd is not None:
+            os.unlink(name, dir_fd=self._fd)
+        else:
+            os.unlink(self._member(name))
 
 
-def read_own_file(dir_fd: int, name: str, max_bytes: int) -> bytes:
-    fd = os.open(name, _READ_FLAGS, dir_fd=dir_fd)
+def open_own_directory(path: Path, create: bool) -> OwnDirectory:
+    """dlcheck's directory `path` (e.g. <workspace>/.dlcheck), refusing a link there (OSError)."""
+    return OwnDirectory(path, create)
+
+
+def read_own_file(directory: OwnDirectory, name: str, max_bytes: int) -> bytes:
+    fd = directory.open(name, _READ_FLAGS)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"{name} is not a regular file")
@@ -148,21 +242,23 @@ def read_own_file(dir_fd: int, name: str, max_bytes: int) -> bytes:
     return data
 
 
-def write_own_file(dir_fd: int, name: str, data: bytes) -> None:
+def write_own_file(directory: OwnDirectory, name: str, data: bytes) -> None:
     """Replace `name` atomically: a fresh file (O_EXCL, never through a link) renamed over it."""
     temporary = f".{name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _PRIVATE, 0o644,
-                 dir_fd=dir_fd)
+    fd = directory.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _PRIVATE, 0o644)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        directory.replace(temporary, name)
     except BaseException:
         try:
-            os.unlink(temporary, dir_fd=dir_fd)
+            directory.unlink(temporary)
         except OSError:
             pass
         raise
+
+
+NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _PRIVATE
 
 
 def create_student_file(path: Path, data: bytes, overwrite: bool) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .student_files import RejectedFile, create_student_file, open_own_directory, read_own_file, write_own_file
+from .student_files import (OwnDirectory, RejectedFile, create_student_file, open_own_directory, read_own_file,
+                            write_own_file)
 
 WORKSPACE_ENV = "DLCHECK_WORKSPACE"
 DEFAULT_WORKSPACE = "dlcheck-work"
@@ -114,11 +115,8 @@ class Workspace:
 
         existing = [p for p in self.candidates(exercise_id, kind) if _lstat(p) is not None]
         if existing:
-            state_fd = self._open_state_dir()
-            try:
-                backups = [back_up(state_fd, self.root / STATE_DIR, p) for p in existing]
-            finally:
-                os.close(state_fd)
+            with self._open_state_dir() as state_dir:
+                backups = [back_up(state_dir, p) for p in existing]
         else:
             backups = []
         target = self.starter_path(exercise_id, kind)
@@ -137,11 +135,8 @@ class Workspace:
 
     def load_state(self) -> dict[str, Any]:
         try:
-            dir_fd = open_own_directory(self.root / STATE_DIR, create=False)
-            try:
-                state = json.loads(read_own_file(dir_fd, STATE_FILE, MAX_STATE_BYTES))
-            finally:
-                os.close(dir_fd)
+            with open_own_directory(self.root / STATE_DIR, create=False) as directory:
+                state = json.loads(read_own_file(directory, STATE_FILE, MAX_STATE_BYTES))
         except (OSError, ValueError):
             return {"hints": {}, "results": {}}
         if not isinstance(state, dict):
@@ -150,26 +145,23 @@ class Workspace:
         state.setdefault("results", {})
         return state
 
-    def _open_state_dir(self) -> int:
-        """A descriptor for .dlcheck/, created with its .gitignore if need be; RejectedFile for a link there."""
+    def _open_state_dir(self) -> OwnDirectory:
+        """.dlcheck/, created with its .gitignore if need be; RejectedFile for a link there."""
         try:
-            dir_fd = open_own_directory(self.root / STATE_DIR, create=True)
+            directory = open_own_directory(self.root / STATE_DIR, create=True)
         except OSError as exc:
             raise RejectedFile(f"cannot use {self.root / STATE_DIR} ({exc.strerror or exc}); dlcheck keeps its "
                                f"state there and refuses a link") from None
         try:
-            _ignore_for_git(dir_fd)
+            _ignore_for_git(directory)
         except OSError:
             pass  # only a convenience for git users
-        return dir_fd
+        return directory
 
     def save_state(self, state: dict[str, Any]) -> None:
         try:
-            dir_fd = self._open_state_dir()
-            try:
-                write_own_file(dir_fd, STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())
-            finally:
-                os.close(dir_fd)
+            with self._open_state_dir() as directory:
+                write_own_file(directory, STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())
         except (OSError, RejectedFile):
             pass  # progress tracking is a convenience (and a linked .dlcheck is refused): never fail over it
 
@@ -220,12 +212,10 @@ def discover(start: Path) -> Path:
 GITIGNORE = "# dlcheck's own state (progress, hints, backups): not part of your work.\n*\n"
 
 
-def _ignore_for_git(dir_fd: int) -> None:
+def _ignore_for_git(directory: OwnDirectory) -> None:
     """A .gitignore in .dlcheck/, so a workspace can be committed (GitHub Classroom) without the state."""
-    try:
-        os.stat(".gitignore", dir_fd=dir_fd, follow_symlinks=False)
-    except FileNotFoundError:
-        write_own_file(dir_fd, ".gitignore", GITIGNORE.encode())
+    if not directory.exists(".gitignore"):
+        write_own_file(directory, ".gitignore", GITIGNORE.encode())
 
 
 def stray_files(root: Path, kinds: dict[str, str], graded: set[str]) -> list[dict]:

@@ -10,6 +10,7 @@ A last test runs the CLI with what Windows lacks removed from `os` and the stand
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,6 +33,16 @@ for attr in ("fork", "forkpty", "setsid", "sysconf", "memfd_create", "pidfd_open
              "O_NOFOLLOW", "O_DIRECTORY", "O_NONBLOCK", "getuid", "geteuid", "setresuid"):
     if hasattr(os, attr):
         delattr(os, attr)
+# Windows opens no directory as a descriptor and no file relative to one.
+os.supports_dir_fd = set()
+_open = os.open
+def _windows_open(path, flags, mode=0o777, *, dir_fd=None):
+    if dir_fd is not None:
+        raise NotImplementedError("dir_fd unavailable on this platform")
+    if os.path.isdir(path):
+        raise PermissionError(13, "Permission denied", path)
+    return _open(path, flags, mode)
+os.open = _windows_open
 sys.argv = ["dlcheck", *sys.argv[1:]]
 runpy.run_module("dlcheck", run_name="__main__")
 """
@@ -159,6 +170,20 @@ def test_the_cli_runs_without_what_windows_lacks(tmp_path):
     started = run_windows_like(tmp_path, env, "start", "square_grad")
     assert started.returncode == 0, started.stderr
     assert (tmp_path / "ws" / "square_grad.py").read_text().startswith("def square_grad(x):")
+
+    # Progress, hints and reset's backups work there too (dlcheck's own files, opened by checked path).
+    state = json.loads((tmp_path / "ws" / ".dlcheck" / "state.json").read_text())
+    assert state["results"]["scaled_sum"]["status"] == "pass"
+    hinted = run_windows_like(tmp_path, env, "hint", "scaled_sum")
+    assert hinted.returncode == 0, hinted.stderr
+    assert json.loads((tmp_path / "ws" / ".dlcheck" / "state.json").read_text())["hints"] == {"scaled_sum": 1}
+    (tmp_path / "ws" / "square_grad.py").write_text("# my attempt\n")
+    reset = run_windows_like(tmp_path, env, "reset", "square_grad")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    backups = list((tmp_path / "ws" / ".dlcheck" / "backups").iterdir())
+    assert [b.read_text() for b in backups] == ["# my attempt\n"]
+    listed = run_windows_like(tmp_path, env, "list")
+    assert re.search(r"scaled_sum .* passed", listed.stdout), listed.stdout
 
 
 def run_windows_like(tmp_path: Path, env: dict, *args: str):
