@@ -82,15 +82,17 @@ def _append_columns(out: Text, row: dict) -> None:
 
 def render_started(console: Console, exercise_id: str, started, reset: bool = False) -> None:
     """What `start` or `reset` did: the backups first (where the old work went), then the starter."""
+    # soft_wrap: a long path is left whole for the terminal to wrap, never folded by Rich into pieces
+    # that no longer paste as a path.
     for backup in started.backups:
-        console.print(Text(f"Backed up your old file to {backup}.", style="dim"))
+        console.print(Text(f"Backed up your old file to {backup}.", style="dim"), soft_wrap=True)
     if not started.written:
         console.print(f"[yellow]{started.path} already exists; left it unchanged[/yellow] "
-                      f"(`dlcheck reset {exercise_id}` backs it up and starts over).")
+                      f"(`dlcheck reset {exercise_id}` backs it up and starts over).", soft_wrap=True)
         return
     again = "; its hints and grade are forgotten" if reset else ""
     console.print(f"Wrote [bold]{started.path}[/bold]{again}. Edit it, then run "
-                  f"[bold]dlcheck grade {exercise_id}[/bold].")
+                  f"[bold]dlcheck grade {exercise_id}[/bold].", soft_wrap=True)
 
 
 def render_solution(console: Console, spec, path) -> None:
