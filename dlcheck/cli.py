@@ -231,7 +231,7 @@ def grade(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Grade your submission for an exercise (or --all of them, or an --assignment)."""
-    from .grading import Grader
+    from .grading import Grader, graded_or_internal
 
     summary = all_ or assignment is not None
     if summary == (exercise_id is not None):
@@ -262,7 +262,7 @@ def grade(
             grader.symbolic.start()  # its sympy import overlaps with the zygote's torch import
         if code_due:
             _check_sandbox(grader, counts, allow_weak_sandbox)
-        tasks = [lambda spec=spec, points=points: _graded_or_internal(spec, lambda: _grade_planned(
+        tasks = [lambda spec=spec, points=points: graded_or_internal(spec, lambda: _grade_planned(
             grader, the_course, ws, spec, points, file, answer)) for spec, points in plan]
         from .grading_status import grading_status, spinner_wanted
 
@@ -422,36 +422,19 @@ def _stray_files(course: Course, ws: Workspace, graded: set[str]) -> list[dict]:
 
 def _grade_one(grader, course: Course, ws: Workspace, spec, file: Path | None, answer: str | None):
     from .grading import rejected_result
-    from .submission import RejectedFile, Submission, display_name, read_submission
+    from .submission import Submission
 
     if answer is not None and spec.kind != "symbolic":
         raise UsageError(f"--answer is for symbolic exercises; '{spec.id}' is a code exercise (use --file).")
     if answer is not None and file is not None:
         raise UsageError("Give --answer or --file, not both.")
     if answer is not None:
-        submission = Submission(answer, "--answer", "")
-    else:
-        try:
-            path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
-        except TwoSubmissions as both:  # with --all or --assignment: this exercise's error, not the run's
-            return rejected_result(spec, both.names, str(both))
-        try:
-            submission = read_submission(path, course.solutions_dir, spec.id, spec.kind)
-        except RejectedFile as rejected:
-            return rejected_result(spec, display_name(path), str(rejected))
-    return grader.grade(spec, submission)
-
-
-def _graded_or_internal(spec, grade_it):
-    """The result of grade_it(), or, when dlcheck itself fails, an `error` result that says so."""
-    from .grading import internal_failure
-
+        return grader.grade(spec, Submission(answer, "--answer", ""))
     try:
-        return grade_it()
-    except DlcheckError:
-        raise  # usage errors (a missing file …) stop the command with their own message
-    except Exception as exc:  # noqa: BLE001 - a reference or dlcheck bug: this exercise only, never a traceback
-        return internal_failure(spec, exc)
+        path = _existing(file) if file is not None else ws.require_submission(spec.id, spec.kind)
+    except TwoSubmissions as both:  # with --all or --assignment: this exercise's error, not the run's
+        return rejected_result(spec, both.names, str(both))
+    return grader.grade_file(spec, path)
 
 
 def _specs_to_grade(course: Course, ws: Workspace) -> list:

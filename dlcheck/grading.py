@@ -26,7 +26,7 @@ from .answer_files import FileAnswer, answer_in_file
 from .catalog import Course
 from .compare import compare_safely, describe_type
 from .diagnosis import Stop, diagnose, symbolic_diagnosis
-from .errors import GraderFault, WeakSandbox
+from .errors import DlcheckError, GraderFault, WeakSandbox
 from .input_feedback import changed_message, unchecked_message
 from .messages import (
     CaseRaised, CaseResult, ErrorInfo, ImportFailed, InputChange, Isolation, JobLimits, MissingFunction, Ready,
@@ -162,6 +162,17 @@ class Grader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def grade_file(self, spec: Spec, path: Path) -> GradeResult:
+        """grade() on the student's file at `path`, read safely (student_files): a file dlcheck refuses
+        to read (a link, a FIFO, a reference …) is this exercise's `error` result, saying why."""
+        from .submission import RejectedFile, display_name, read_submission
+
+        try:
+            submission = read_submission(path, self.course.solutions_dir, spec.id, spec.kind)
+        except RejectedFile as rejected:
+            return rejected_result(spec, display_name(path), str(rejected))
+        return self.grade(spec, submission)
 
     def grade(self, spec: Spec, submission: Submission) -> GradeResult:
         """The one grading entry point: a code or symbolic exercise, from the student's text."""
@@ -600,6 +611,16 @@ def _syntax_message(display_name: str, line, offset, text, msg) -> str:
     where = f"{display_name}, line {line}" + (f", column {offset}" if offset else "")
     snippet = f"\n    {text.rstrip()}\n    {' ' * max((offset or 1) - 1, 0)}^" if text else ""
     return f"Syntax error in {where}: {msg}{snippet}"
+
+
+def graded_or_internal(spec: Spec, grade_it) -> GradeResult:
+    """The result of grade_it(), or, when dlcheck itself fails, an `error` result that says so."""
+    try:
+        return grade_it()
+    except DlcheckError:
+        raise  # usage errors (a missing file …) stop the command with their own message
+    except Exception as exc:  # noqa: BLE001 - a reference or dlcheck bug: this exercise only, never a traceback
+        return internal_failure(spec, exc)
 
 
 def internal_failure(spec: Spec, exc: Exception) -> GradeResult:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import Course, find_course
-from .errors import DlcheckError, UsageError
+from .errors import UsageError
 from .results import GradeResult
 from .status import PASS
 from .workspace import Workspace
@@ -123,20 +123,19 @@ def _grade_function(course: Course, spec, answer: str | None, warnings: list[str
 
 
 def _grade(course: Course, spec, submission, warnings: list[str]) -> GradeResult:
-    from .grading import Grader, internal_failure
+    from .grading import Grader, graded_or_internal
+
+    def warned_and_graded() -> GradeResult:
+        if spec.kind == "code":
+            problems = grader.enforce_trust(False, False, what_counts="")  # practice: never counts
+            if problems:
+                from .sandbox.host import current
+
+                warnings.append(current().summary(problems))  # the one line `grade` and `watch` print
+        return grader.grade(spec, submission)
 
     with Grader(course) as grader:
-        try:
-            if spec.kind == "code":
-                problems = grader.enforce_trust(False, False, what_counts="")  # practice: never counts
-                if problems:
-                    warnings.append(f"warning: weak sandbox here (missing: {'; '.join(problems)}); fine for "
-                                    f"practice, but such a grade cannot count.")
-            return grader.grade(spec, submission)
-        except DlcheckError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - dlcheck's fault (a reference, the sandbox): say so, no traceback
-            return internal_failure(spec, exc)
+        return graded_or_internal(spec, warned_and_graded)
 
 
 def _shell():

@@ -223,7 +223,7 @@ class WatchSession:
             if spec.kind == "code" and self.sandbox_warning is None:
                 self.sandbox_warning = self._sandbox_warning()
             with grading_status([spec.id], enabled=self.console.is_terminal, console=self.console):
-                self.result = grade_practice(self.grader, self.course, self.ws, spec, path)
+                self.result = grade_practice(self.grader, self.ws, spec, path)
         except DlcheckError as error:
             self.result, self.body, self.hints_shown = None, self._waiting, 0
             return self._say(f"error: {error}")
@@ -320,23 +320,12 @@ def _last_score(exercise_id: str, state: dict) -> float | None:
     return float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
 
 
-def grade_practice(grader, course: Course, ws: Workspace, spec, path: Path):
+def grade_practice(grader, ws: Workspace, spec, path: Path):
     """What `dlcheck grade ID` does with a workspace file, progress recorded the same way; dlcheck's
     own failure is shown as such (an internal-error result) and the watch goes on."""
-    from .grading import internal_failure, rejected_result
-    from .submission import RejectedFile, display_name, read_submission
+    from .grading import graded_or_internal
 
-    try:
-        submission = read_submission(path, course.solutions_dir, spec.id, spec.kind)
-    except RejectedFile as rejected:
-        result = rejected_result(spec, display_name(path), str(rejected))
-    else:
-        try:
-            result = grader.grade(spec, submission)
-        except DlcheckError:
-            raise  # a message for the student (as `dlcheck grade` stops with it), not dlcheck's failure
-        except Exception as exc:  # noqa: BLE001 - a reference or dlcheck bug: this grade only, never a traceback
-            result = internal_failure(spec, exc)
+    result = graded_or_internal(spec, lambda: grader.grade_file(spec, path))
     if not result.internal_error:
         ws.record_result(result.exercise, result.status, result.score, result.max_score)
     return result
