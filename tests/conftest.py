@@ -20,6 +20,7 @@ from dlcheck.submission import Submission, read_submission
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "course"
+SUBMISSIONS = REPO / "tests" / "fixtures" / "submissions"
 REDTEAM = REPO / "tests" / "fixtures" / "redteam"
 FIXTURE_CLASS = REPO / "tests" / "fixtures" / "class"
 
@@ -112,3 +113,12 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "dlcheck", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def put(tmp_path: Path, exercise_id: str, submission: str) -> Path:
+    """Copy tests/fixtures/submissions/<submission>.py to tmp_path/ws/<exercise_id>.py (the workspace)."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir(exist_ok=True)
+    target = workspace / f"{exercise_id}.py"
+    shutil.copy(SUBMISSIONS / f"{submission}.py", target)
+    return target

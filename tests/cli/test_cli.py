@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_COURSE, REPO, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, SUBMISSIONS, put, run_cli
 
-SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 
 
 @pytest.fixture
@@ -24,14 +23,6 @@ def env(tmp_path):
 
 def dlcheck(tmp_path, env, *args):
     return run_cli(*args, cwd=tmp_path, env=env)
-
-
-def put(tmp_path, exercise_id: str, submission: str) -> Path:
-    workspace = tmp_path / "ws"
-    workspace.mkdir(exist_ok=True)
-    target = workspace / f"{exercise_id}.py"
-    shutil.copy(SUBMISSIONS / f"{submission}.py", target)
-    return target
 
 
 def test_list_shows_every_exercise_with_status(tmp_path, env):

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from dlcheck import __version__
-from tests.conftest import FIXTURE_COURSE, REPO, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, SUBMISSIONS, put, run_cli
 
-SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 
 
 @pytest.fixture
@@ -44,14 +43,6 @@ def without_workspace_env(env: dict, cwd: Path, *args: str) -> subprocess.Comple
     full = {k: v for k, v in {**os.environ, **env}.items() if k != "DLCHECK_WORKSPACE"}
     return subprocess.run([sys.executable, "-m", "dlcheck", *args], cwd=cwd, env=full, capture_output=True,
                           text=True, timeout=120)
-
-
-def put(tmp_path, exercise_id: str, submission: str) -> Path:
-    workspace = tmp_path / "ws"
-    workspace.mkdir(exist_ok=True)
-    target = workspace / f"{exercise_id}.py"
-    shutil.copy(SUBMISSIONS / f"{submission}.py", target)
-    return target
 
 
 def state(tmp_path) -> dict:

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from dlcheck.sandbox import host
-from tests.conftest import FIXTURE_COURSE, REPO, run_cli
+from tests.conftest import FIXTURE_COURSE, REPO, SUBMISSIONS, put, run_cli
 
-SUBMISSIONS = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 WEAK_HOSTS = ["posix", "spawn"]
 
 # Runs dlcheck's CLI with what Windows lacks taken away: modules that do not exist there, and the os
@@ -51,12 +50,6 @@ runpy.run_module("dlcheck", run_name="__main__")
 def environment(tmp_path: Path, host_name: str, course: Path = FIXTURE_COURSE) -> dict:
     return {"DLCHECK_COURSE": str(course), "DLCHECK_WORKSPACE": str(tmp_path / "ws"), "DLCHECK_HOST": host_name,
             "COLUMNS": "120", "XDG_CACHE_HOME": str(tmp_path / "cache"), "CI": ""}
-
-
-def put(tmp_path: Path, exercise_id: str, submission: str) -> None:
-    workspace = tmp_path / "ws"
-    workspace.mkdir(exist_ok=True)
-    shutil.copy(SUBMISSIONS / f"{submission}.py", workspace / f"{exercise_id}.py")
 
 
 def sandbox_lines(stderr: str) -> list[str]:
